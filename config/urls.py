@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from core import views as core_views
+
+admin.site.site_header = "评选表彰系统 · 后台管理"
+admin.site.site_title = "评选表彰系统"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("status/", core_views.status, name="status"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("campaigns/", include("awards.urls")),
+    path("orgs/", include("orgs.urls")),
+    path("admin/", admin.site.urls),
+]

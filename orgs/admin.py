@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Organisation, RoleAssignment, User
+from .services import grant_role
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "level", "kind", "parent", "is_deputy_bureau_or_above", "is_active"]
+    list_filter = ["level", "kind", "is_active"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "full_name", "organisation", "is_active", "last_login"]
+    search_fields = ["username", "full_name"]
+    autocomplete_fields = ["organisation"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("机构"), {"fields": ("full_name", "organisation", "phone")}),)
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "role", "scope", "granted_at", "revoked_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__full_name", "scope__name"]
+    autocomplete_fields = ["user", "scope"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            # Through the service, so the guardian object permission is granted with it.
+            saved = grant_role(user=obj.user, role=obj.role, scope=obj.scope, actor=request.user)
+            obj.pk = saved.pk

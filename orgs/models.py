@@ -1,0 +1,189 @@
+"""The organisation tree and the people who act for it.
+
+nation → province/municipality → district/county or municipal department → unit → division.
+Each node keeps a materialised path (``/12/40/311/``) so that "everything under X" is one
+indexed prefix query, whatever the depth.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Level(models.TextChoices):
+    NATION = "nation", _("全国")
+    PROVINCE = "province", _("省级")
+    DISTRICT = "district", _("区县")
+    DEPARTMENT = "department", _("市级部门")
+    UNIT = "unit", _("单位")
+    DIVISION = "division", _("内设机构")
+
+
+class Kind(models.TextChoices):
+    IP_ADMIN = "ip_admin", _("知识产权管理部门")
+    MUNICIPAL_ORGAN = "municipal_organ", _("市级机关")
+    HOST_UNIT = "host_unit", _("主办单位")
+    GOVERNMENT = "government", _("地方党委政府")
+    PUBLIC_INSTITUTION = "public_institution", _("事业单位")
+    STATE_OWNED = "state_owned", _("国有企业")
+    PRIVATE = "private", _("民营企业")
+    SOCIAL = "social", _("社会团体")
+    OTHER = "other", _("其他")
+
+
+ENTERPRISE_KINDS = frozenset({Kind.STATE_OWNED, Kind.PRIVATE})
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def under(self, org: Organisation) -> OrganisationQuerySet:
+        """The organisation and everything below it."""
+        return self.filter(path__startswith=org.path)
+
+    def under_any(self, roots) -> OrganisationQuerySet:
+        q = Q(pk__in=[])
+        for root in roots:
+            q |= Q(path__startswith=root.path)
+        return self.filter(q)
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("名称"), max_length=120)
+    short_name = models.CharField(_("简称"), max_length=60, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
+    kind = models.CharField(_("性质"), max_length=24, choices=Kind.choices, default=Kind.OTHER)
+    region_type = models.CharField(
+        _("区划类型"), max_length=24, blank=True, help_text=_("区、县、自治县、经开区等，仅作展示")
+    )
+    # 重庆 五(二)/全国 一(一)(二): units at 副厅局级 and above are excluded from the awards.
+    is_deputy_bureau_or_above = models.BooleanField(_("副厅局级及以上"), default=False)
+    admin_level = models.CharField(_("行政级别"), max_length=24, blank=True, help_text=_("无则留空，表格中显示“无”"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+
+    history = HistoricalRecords()
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+        ordering = ["path"]
+        permissions = [("act_for_organisation", _("在本机构及下级机构范围内办理业务"))]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="org_unique_name_in_parent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind in ENTERPRISE_KINDS
+
+    def is_under(self, other: Organisation) -> bool:
+        return self.path.startswith(other.path)
+
+    def ancestors(self) -> OrganisationQuerySet:
+        ids = [int(x) for x in self.path.strip("/").split("/") if x]
+        return Organisation.objects.filter(pk__in=ids).order_by("depth")
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        if self.parent_id and self.parent and self.parent.is_under(self) and self.pk:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(_("上级机构不能是本机构或其下级机构。"))
+        super().save(*args, **kwargs)
+        new_path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
+        if new_path != old_path:
+            depth = new_path.count("/") - 1
+            Organisation.objects.filter(pk=self.pk).update(path=new_path, depth=depth)
+            self.path, self.depth = new_path, depth
+            if old_path:
+                # Moved: carry the subtree along.
+                for child in Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    child.path = new_path + child.path[len(old_path) :]
+                    child.depth = child.path.count("/") - 1
+                    Organisation.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
+
+
+class Role(models.TextChoices):
+    UNIT_STAFF = "unit_staff", _("单位经办人")
+    SCREENER = "screener", _("区县/市级部门审核员")
+    OFFICE = "office", _("领导小组办公室")
+    GROUP_MEMBER = "group_member", _("领导小组成员")
+    CONSULTED = "consulted", _("征求意见单位")
+    AUDITOR = "auditor", _("审计管理员")
+    ADMIN = "admin", _("系统管理员")
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("所在机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text=_("本人工作的机构，用于回避（不得评审本单位推荐对象）"),
+    )
+    phone = models.CharField(_("办公电话"), max_length=40, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def active(self) -> RoleAssignmentQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class RoleAssignment(models.Model):
+    """A role held over a part of the tree: the user acts for ``scope`` and everything below it."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("用户"))
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    scope = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("管辖范围")
+    )
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("授权人")
+    )
+    granted_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoke_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "scope"],
+                condition=Q(revoked_at__isnull=True),
+                name="role_unique_active_assignment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.scope}"
