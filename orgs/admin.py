@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Organisation, RoleAssignment, User
-from .services import grant_role
+from .services import grant_role, revoke_role
 
 
 @admin.register(Organisation)
@@ -29,7 +29,13 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "scope__name"]
     autocomplete_fields = ["user", "scope"]
-    readonly_fields = ["granted_by", "granted_at"]
+    readonly_fields = ["granted_by", "granted_at", "revoked_at", "revoke_reason"]
+    actions = ["revoke"]
+
+    @admin.action(description="撤销所选授权")
+    def revoke(self, request, queryset):
+        for assignment in queryset.filter(revoked_at__isnull=True):
+            revoke_role(assignment=assignment, reason=f"由{request.user}在后台撤销", actor=request.user)
 
     def save_model(self, request, obj, form, change):
         if change:
