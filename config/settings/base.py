@@ -167,6 +167,8 @@ else:
         "data_folder_out": str(CELERY_FS_DIR / "out"),
         "processed_folder": str(CELERY_FS_DIR / "processed"),
         "store_processed": False,
+        # Exchange tables (worker remote control); kombu's default is ./control in the working directory.
+        "control_folder": str(CELERY_FS_DIR / "control"),
     }
     CACHES = {
         "default": {
