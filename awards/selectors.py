@@ -67,8 +67,19 @@ def access_quota(user: User, campaign: Campaign, org_pk: int) -> Quota:
 
 def quota_holder_for(campaign: Campaign, org: Organisation) -> Quota | None:
     """The top-level quota an organisation reports under (its district or department)."""
-    quotas = Quota.objects.filter(campaign=campaign, parent__isnull=True).select_related("organisation")
+    return quota_holders_for([campaign], org).get(campaign.pk)
+
+
+def quota_holders_for(campaigns, org: Organisation) -> dict[int, Quota]:
+    """{campaign id: the top-level quota ``org`` reports under}, in one query for all campaigns."""
+    ancestor_ids = [int(x) for x in org.path.strip("/").split("/") if x]
+    quotas = (
+        Quota.objects.filter(campaign__in=[c.pk for c in campaigns], parent__isnull=True, organisation__in=ancestor_ids)
+        .select_related("organisation")
+        .order_by("campaign", "organisation__path")
+    )
+    holders: dict[int, Quota] = {}
     for quota in quotas:
-        if org.is_under(quota.organisation):
-            return quota
-    return None
+        # The highest holder above the organisation, as the chain runs upward through it.
+        holders.setdefault(quota.campaign_id, quota)
+    return holders

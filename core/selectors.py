@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from awards.models import Campaign, Quota, StageKey
-from awards.selectors import campaigns_for, quota_holder_for
+from awards.selectors import campaigns_for, quota_holders_for
 from orgs.models import Role, RoleAssignment, User
 from orgs.permissions import active_roles
 from workdays.models import HolidayArrangement
@@ -52,8 +52,10 @@ def home_sections(user: User) -> list[Section]:
 
 def _unit(assignment, campaigns):
     section = Section(assignment, f"{assignment.scope.name}：推荐工作")
-    for c in _open(campaigns):
-        holder = quota_holder_for(c, assignment.scope)
+    open_campaigns = _open(campaigns)
+    holders = quota_holders_for(open_campaigns, assignment.scope)
+    for c in open_campaigns:
+        holder = holders.get(c.pk)
         if holder is None:
             continue
         stage = _stage(c, StageKey.UNIT)
@@ -111,13 +113,27 @@ def _consulted(assignment, campaigns):
 def _auditor(assignment, campaigns):
     section = Section(assignment, "审计：最近的变更记录", empty="暂无变更记录")
     records = []
-    for model in (Campaign, Quota, RoleAssignment):
-        records += list(model.history.select_related("history_user").order_by("-history_date")[:10])
+    under = assignment.scope.path
+    # Only changes inside the auditor's part of the tree; the foreign keys each model's __str__
+    # reads are fetched with the records (not one query per row).
+    audited = (
+        (Campaign, {"root__path__startswith": under}, ()),
+        (Quota, {"organisation__path__startswith": under}, ("organisation",)),
+        (RoleAssignment, {"scope__path__startswith": under}, ("user", "scope")),
+    )
+    for model, in_scope, related in audited:
+        history = model.history.filter(**in_scope).select_related("history_user", *related)
+        for r in history.order_by("-history_date")[:10]:
+            r.instance_for_display = r.instance
+            for name in related:
+                if getattr(r, name) is not None:
+                    setattr(r.instance_for_display, name, getattr(r, name))
+            records.append(r)
     records.sort(key=lambda r: r.history_date, reverse=True)
     for r in records[:15]:
         who = r.history_user.display_name if r.history_user else "系统"
         section.items.append(Item(
-            title=f"{r.instance._meta.verbose_name}：{r.instance}",
+            title=f"{r.instance_for_display._meta.verbose_name}：{r.instance_for_display}",
             detail=f"{r.get_history_type_display()} · {who}",
             deadline=None, tag=timezone.localtime(r.history_date).strftime("%Y-%m-%d %H:%M"),
         ))

@@ -1,0 +1,80 @@
+"""Shared fixtures: the reference tree, the three presets, the demo and logged-in clients.
+
+Every test runs on the real database (``django_db``); the holiday calendar is already there,
+seeded by the ``workdays`` data migration. Axes keeps its failure counts in the database, so the
+rollback at the end of each test clears any lockout.
+
+The presets and the demo take a few thousand queries to load, so each test module loads them
+once, inside a transaction that is rolled back when the module ends; each test then runs in a
+savepoint inside it (pytest-django's non-transactional tests nest), so a test's changes are still
+undone before the next one. Once a module has asked for them, they stay for its later tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+
+from awards.models import Campaign
+from awards.presets import load_all_presets
+from core.demo import load_demo
+from orgs.models import User
+from orgs.reference import load_reference_tree
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def fast_password_hasher(settings):
+    """Cheap hashing for the passwords a test sets (PBKDF2 at full strength costs ~0.5 s each).
+
+    Not autouse: tests that hand a password to another process must keep the real hashers.
+    """
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def _loaded_once_per_module(django_db_blocker, load):
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+        yield load()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def _presets_loaded(django_db_setup, django_db_blocker):
+    yield from _loaded_once_per_module(django_db_blocker, load_all_presets)
+
+
+@pytest.fixture(scope="module")
+def _demo_loaded(django_db_setup, django_db_blocker):
+    yield from _loaded_once_per_module(django_db_blocker, load_demo)
+
+
+@pytest.fixture
+def tree(db):
+    """orgs.reference.load_reference_tree(), fresh objects for each test."""
+    return load_reference_tree()
+
+
+@pytest.fixture
+def presets(_presets_loaded, db):
+    """The three campaigns as in their seeds: {slug: campaign}."""
+    return {c.slug: Campaign.objects.get(pk=c.pk) for c in _presets_loaded}
+
+
+@pytest.fixture
+def demo(_demo_loaded, db):
+    """The demo data (core.demo.load_demo()); returns its logins as {username: DemoLogin}."""
+    return {login.username: login for login in _demo_loaded}
+
+
+@pytest.fixture
+def login(db):
+    """``login("office")`` → a test client logged in as that user (no password check)."""
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return make

@@ -1,0 +1,206 @@
+"""Logging in: the Chinese login page, lockout by username, password rules, idle timeout."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
+
+PASSWORD = "Zhi@2026chan"
+
+
+@pytest.fixture
+def users(db):
+    return UserFactory(username="li_wenjing"), UserFactory(username="wang_jianguo")
+
+
+def _post_login(client: Client, username: str, password: str):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def test_login_page_is_in_chinese(client):
+    response = client.get("/login/")
+    content = response.content.decode()
+
+    assert response.status_code == 200
+    assert '<html lang="zh-Hans">' in content
+    assert "用户名" in content
+    assert "密码" in content
+    assert "登录" in content
+
+
+def test_login_with_the_right_password_redirects_home(client, users):
+    response = _post_login(client, "li_wenjing", PASSWORD)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_login_with_a_wrong_password_shows_the_form_again_in_chinese(client, users):
+    response = _post_login(client, "li_wenjing", "Wrong@2026x")
+
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+
+
+def test_login_follows_next_inside_the_site(client, users):
+    response = client.post("/login/", {"username": "li_wenjing", "password": PASSWORD, "next": "/campaigns/"})
+
+    assert response["Location"] == "/campaigns/"
+
+
+def test_login_ignores_next_to_another_site(client, users):
+    response = client.post(
+        "/login/", {"username": "li_wenjing", "password": PASSWORD, "next": "https://evil.example/"}
+    )
+
+    assert response["Location"] == "/"
+
+
+def test_five_failures_lock_the_username_even_against_the_right_password(client, users):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _post_login(client, "li_wenjing", "Wrong@2026x")
+
+    response = _post_login(client, "li_wenjing", PASSWORD)
+
+    assert response.status_code == 403
+    assert "锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_four_failures_do_not_lock(client, users):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        _post_login(client, "li_wenjing", "Wrong@2026x")
+
+    response = _post_login(client, "li_wenjing", PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_lockout_is_by_username_not_by_address(client, users):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _post_login(client, "li_wenjing", "Wrong@2026x")
+
+    colleague = Client(REMOTE_ADDR="127.0.0.1")
+    response = _post_login(colleague, "wang_jianguo", PASSWORD)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_lockout_settings_are_five_failures_by_username():
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
+
+
+# --- password rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("password1", "password_too_common"),
+        ("Ab1@xyz", "password_too_short"),  # 7 characters
+        ("abcdefgh1234", "password_too_simple"),  # lower case and digits only
+        ("ABCDEFGH!!", "password_too_simple"),  # upper case and symbols only
+        ("Zhi@2026chan" * 5 + "Abc@x", "password_too_long"),  # 65 characters
+        ("12345678", "password_entirely_numeric"),
+    ],
+)
+def test_password_validators_refuse_weak_passwords(password, code):
+    with pytest.raises(ValidationError) as excinfo:
+        validate_password(password)
+
+    assert code in {e.code for e in excinfo.value.error_list}
+
+
+def test_password_validators_refuse_password1_for_being_too_simple_too():
+    with pytest.raises(ValidationError) as excinfo:
+        validate_password("password1")
+
+    assert {e.code for e in excinfo.value.error_list} == {"password_too_common", "password_too_simple"}
+
+
+def test_password_of_65_characters_is_refused_and_64_accepted():
+    assert len("Zhi@2026chan" * 5 + "Abc@x") == 65
+    assert validate_password("Zhi@2026chan" * 5 + "Abc@") is None
+
+
+def test_password_validators_accept_a_strong_password():
+    assert validate_password("Zhi@2026chan") is None
+
+
+def test_password_too_simple_message_is_in_chinese():
+    with pytest.raises(ValidationError, match="至少 3 类"):
+        validate_password("abcdefgh1234")
+
+
+def test_password_change_page_refuses_a_weak_new_password(login, users):
+    client = login("li_wenjing")
+
+    response = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": "abcdefgh1234", "new_password2": "abcdefgh1234"},
+    )
+
+    assert response.status_code == 200
+    assert "至少 3 类" in response.content.decode()
+
+
+# --- idle timeout -----------------------------------------------------------------------------
+
+
+def test_session_settings_expire_after_30_idle_minutes():
+    assert settings.SESSION_COOKIE_AGE == 1800
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_each_request_renews_the_session_expiry(login, users):
+    client = login("li_wenjing")
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(minutes=1))
+
+    client.get("/")
+
+    renewed = Session.objects.get(session_key=key).expire_date
+    assert renewed > timezone.now() + dt.timedelta(minutes=29)
+
+
+def test_session_past_its_expiry_is_rejected(login, users):
+    client = login("li_wenjing")
+    assert client.get("/").status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/"
+
+
+def test_anonymous_campaign_list_redirects_to_login(client):
+    response = client.get("/campaigns/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/campaigns/"
+
+
+def test_logout_ends_the_session(login, users):
+    client = login("li_wenjing")
+
+    response = client.post("/logout/")
+
+    assert response["Location"] == "/login/"
+    assert client.get("/").status_code == 302
