@@ -84,6 +84,9 @@ def up(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="dev.py up")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
     port = parser.parse_args(argv).port
+    if port_open(port):
+        print(f"dev.py: port {port} is already in use; choose another with --port or PORT", file=sys.stderr)
+        return 1
     var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var")).resolve()
     log_dir = var_dir / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
