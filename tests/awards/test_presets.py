@@ -45,16 +45,18 @@ def test_chongqing_each_district_and_zone_has_2_plus_2(presets, tree):
     quotas = Quota.objects.filter(campaign=campaign, organisation__in=tree.cq_districts.values())
 
     assert len(tree.cq_districts) == 41
-    assert sorted((q.organisation.name, q.collective_max, q.individual_max, q.parent_id) for q in quotas) == sorted(
-        (name, 2, 2, None) for name in tree.cq_districts
-    )
+    assert sorted(
+        (q.organisation.name, q.collective_max, q.individual_max, q.parent_id) for q in quotas
+    ) == sorted((name, 2, 2, None) for name in tree.cq_districts)
 
 
 def test_chongqing_ip_administration_sub_quota_is_1_plus_1_within_its_district(presets, tree):
     campaign = presets["cq-2023"]
 
     for name, ip_admin in tree.cq_ip_admins.items():
-        sub = Quota.objects.select_related("parent__organisation").get(campaign=campaign, organisation=ip_admin)
+        sub = Quota.objects.select_related("parent__organisation").get(
+            campaign=campaign, organisation=ip_admin
+        )
         assert (sub.collective_max, sub.individual_max) == (1, 1)
         assert sub.parent.organisation == tree.cq_districts[name]
     assert Quota.objects.filter(campaign=campaign, parent__isnull=False).count() == 41
@@ -99,7 +101,11 @@ def test_chongqing_forms_and_text_limits_follow_the_seed(presets):
         ("附件4", "individual_approval", 3),
         ("附件5", "consultation", 1),
     ]
-    assert (campaign.formal_copies, campaign.brief_deeds_max_chars, campaign.publicity_working_days) == (3, 500, 5)
+    assert (campaign.formal_copies, campaign.brief_deeds_max_chars, campaign.publicity_working_days) == (
+        3,
+        500,
+        5,
+    )
 
 
 def test_chongqing_submission_deadline_is_the_one_in_the_notice(presets):
@@ -115,7 +121,10 @@ def test_chongqing_submission_deadline_is_the_one_in_the_notice(presets):
 def test_national_awards_are_100_plus_100(presets):
     campaign = presets["national-2021"]
 
-    assert (campaign.award_count(Category.COLLECTIVE), campaign.award_count(Category.INDIVIDUAL)) == (100, 100)
+    assert (campaign.award_count(Category.COLLECTIVE), campaign.award_count(Category.INDIVIDUAL)) == (
+        100,
+        100,
+    )
 
 
 def test_national_quotas_sum_to_128_collectives_and_126_individuals_over_33_bodies(presets):
@@ -130,7 +139,9 @@ def test_national_quotas_sum_to_128_collectives_and_126_individuals_over_33_bodi
 
 
 def test_national_each_body_has_a_division_level_allocation(presets):
-    allocations = list(Quota.objects.filter(campaign=presets["national-2021"]).values_list("division_level_max", flat=True))
+    allocations = list(
+        Quota.objects.filter(campaign=presets["national-2021"]).values_list("division_level_max", flat=True)
+    )
 
     assert len(allocations) == 33
     assert all(isinstance(n, int) and n >= 1 for n in allocations)
@@ -145,7 +156,11 @@ def test_national_cap_is_20_absolute(presets):
 def test_national_brief_deeds_at_most_300_and_5_formal_copies(presets):
     campaign = presets["national-2021"]
 
-    assert (campaign.brief_deeds_max_chars, campaign.formal_copies, campaign.min_years_in_field) == (300, 5, 5)
+    assert (campaign.brief_deeds_max_chars, campaign.formal_copies, campaign.min_years_in_field) == (
+        300,
+        5,
+        5,
+    )
 
 
 def test_national_forms_are_attachments_1_to_6(presets):

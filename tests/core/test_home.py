@@ -75,7 +75,9 @@ def test_unit_staff_home_lists_the_live_campaign_with_its_unit_deadline(demo, lo
 
     response = login("unit_yubei").get("/")
 
-    assert [(i.url, i.deadline, i.tag) for i in _items(response)] == [(f"/campaigns/{LIVE_SLUG}/", deadline, "推荐")]
+    assert [(i.url, i.deadline, i.tag) for i in _items(response)] == [
+        (f"/campaigns/{LIVE_SLUG}/", deadline, "推荐")
+    ]
     content = response.content.decode()
     assert campaign.title in content
     assert timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M") in content

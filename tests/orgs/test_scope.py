@@ -94,7 +94,9 @@ def test_campaign_detail_shows_a_district_only_its_own_quota(demo, login):
     response = login("district_yubei").get("/campaigns/cq-demo/")
 
     assert response.status_code == 200
-    assert [(q.organisation.name, q.collective_max, q.individual_max) for q in response.context["quotas"]] == [
+    assert [
+        (q.organisation.name, q.collective_max, q.individual_max) for q in response.context["quotas"]
+    ] == [
         ("渝北区", 2, 2),
         ("渝北区知识产权局", 1, 1),
     ]
@@ -282,7 +284,10 @@ def test_revoke_role_is_kept_with_its_reason(demo):
     assignment.refresh_from_db()
     assert assignment.revoke_reason == "调离岗位"
     assert assignment.revoked_at is not None
-    assert [h.history_change_reason for h in assignment.history.order_by("history_id")] == ["grant_role", "revoke_role"]
+    assert [h.history_change_reason for h in assignment.history.order_by("history_id")] == [
+        "grant_role",
+        "revoke_role",
+    ]
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -356,7 +361,11 @@ def test_moving_an_organisation_carries_its_subtree_along(tree):
     assert division.path == f"{spb.path}{unit.pk}/{division.pk}/"
     assert team.path == f"{spb.path}{unit.pk}/{division.pk}/{team.pk}/"
     assert (unit.depth, division.depth, team.depth) == (spb.depth + 1, spb.depth + 2, spb.depth + 3)
-    assert list(Organisation.objects.under(spb).filter(pk__in=[unit.pk, division.pk, team.pk])) == [unit, division, team]
+    assert list(Organisation.objects.under(spb).filter(pk__in=[unit.pk, division.pk, team.pk])) == [
+        unit,
+        division,
+        team,
+    ]
     assert not Organisation.objects.under(yubei).filter(pk__in=[unit.pk, division.pk, team.pk]).exists()
 
 
