@@ -159,6 +159,8 @@ class Quota(models.Model):
     def clean(self) -> None:
         if self.parent_id:
             parent = self.parent
+            if parent.campaign_id != self.campaign_id:
+                raise ValidationError(_("子名额须与所属名额属于同一评选表彰活动。"))
             if not self.organisation.is_under(parent.organisation):
                 raise ValidationError(_("子名额的机构必须在所属名额机构之下。"))
             if self.collective_max > parent.collective_max or self.individual_max > parent.individual_max:

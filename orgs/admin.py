@@ -13,6 +13,8 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ["level", "kind", "is_active"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["parent"]
+    # Nullable foreign keys are not followed by the admin's automatic select_related().
+    list_select_related = ["parent"]
 
 
 @admin.register(User)
@@ -20,6 +22,7 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "full_name", "organisation", "is_active", "last_login"]
     search_fields = ["username", "full_name"]
     autocomplete_fields = ["organisation"]
+    list_select_related = ["organisation"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("机构"), {"fields": ("full_name", "organisation", "phone")}),)
 
 

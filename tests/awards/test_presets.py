@@ -285,6 +285,15 @@ def test_quota_clean_refuses_a_sub_quota_outside_its_parents_subtree(presets, tr
         sub.clean()
 
 
+def test_quota_clean_refuses_a_sub_quota_under_another_campaigns_quota(presets, tree):
+    rerun = apply_preset("chongqing-2023", tree=tree, slug="cq-rerun", start=dt.date(2026, 3, 2))
+    sub = Quota.objects.get(campaign=presets["cq-2023"], organisation=tree.cq_ip_admins["渝北区"])
+    sub.parent = Quota.objects.get(campaign=rerun, organisation=tree.cq_districts["渝北区"])
+
+    with pytest.raises(ValidationError, match="子名额须与所属名额属于同一评选表彰活动"):
+        sub.clean()
+
+
 def test_quota_clean_accepts_the_preset_sub_quota(presets, tree):
     sub = Quota.objects.get(campaign=presets["cq-2023"], organisation=tree.cq_ip_admins["渝北区"])
 
@@ -323,3 +332,18 @@ def test_apply_preset_with_start_leaves_the_seed_campaign_alone(presets, tree):
     seed = Campaign.objects.get(slug="cq-2023")
     assert (seed.year, seed.status) == (2023, Campaign.Status.ARCHIVED)
     assert Campaign.objects.get(slug="cq-rerun").quotas.count() == seed.quotas.count() == 99
+
+
+def test_every_preset_row_passes_its_own_validation(presets):
+    rows = [
+        *Campaign.objects.all(),
+        *Quota.objects.select_related("organisation", "parent__organisation"),
+        *CapRule.objects.all(),
+        *Stage.objects.all(),
+        *AwardCategory.objects.all(),
+        *CampaignForm.objects.all(),
+    ]
+
+    for row in rows:
+        row.full_clean()
+    assert len(rows) == 3 + 150 + 7 + 24 + 6 + 12

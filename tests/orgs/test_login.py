@@ -79,6 +79,24 @@ def test_five_failures_lock_the_username_even_against_the_right_password(client,
     assert "_auth_user_id" not in client.session
 
 
+def test_lockout_page_says_when_to_try_again_in_minutes(client, users):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _post_login(client, "li_wenjing", "Wrong@2026x")
+
+    content = _post_login(client, "li_wenjing", PASSWORD).content.decode()
+
+    assert "请于 30 分钟后再试" in content
+    assert "PT30M" not in content
+
+
+def test_login_page_states_the_configured_failure_limit(client, settings):
+    assert "连续 5 次密码错误" in client.get("/login/").content.decode()
+
+    settings.AXES_FAILURE_LIMIT = 3
+
+    assert "连续 3 次密码错误" in client.get("/login/").content.decode()
+
+
 def test_four_failures_do_not_lock(client, users):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         _post_login(client, "li_wenjing", "Wrong@2026x")
