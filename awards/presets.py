@@ -287,6 +287,9 @@ def apply_preset(
     builder, default_slug, default_title, year, base = PRESETS[key]
     tree = tree or load_reference_tree()
     if start is not None:
+        # A new run: it must not overwrite the seed campaign, nor carry the seed's year in its title.
+        slug = slug or f"{default_slug.rsplit('-', 1)[0]}-{start:%Y%m%d}"
+        title = title or default_title.replace(f"（{year}年）", f"（{start.year}年）")
         year = start.year
     return builder(
         tree,

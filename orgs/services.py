@@ -24,6 +24,8 @@ def grant_role(*, user: User, role: str, scope: Organisation, actor: User | None
             return existing
         assignment = RoleAssignment(user=user, role=role, scope=scope, granted_by=actor)
         assignment._change_reason = "grant_role"
+        if actor is not None:
+            assignment._history_user = actor  # outside a request the history middleware knows no user
         assignment.save()
         assign_perm(ACT_PERM, user, scope)
     _forget_caches(user)
@@ -33,10 +35,16 @@ def grant_role(*, user: User, role: str, scope: Organisation, actor: User | None
 def revoke_role(*, assignment: RoleAssignment, reason: str, actor: User | None = None) -> RoleAssignment:
     if not reason.strip():
         raise OrgError(_("撤销授权须填写原因。"))
+    if assignment.revoked_at is not None:
+        # Revoking again would overwrite when and why it was revoked.
+        when = timezone.localtime(assignment.revoked_at).strftime("%Y-%m-%d %H:%M")
+        raise OrgError(_("该授权已于 %(when)s 撤销。") % {"when": when})
     with transaction.atomic():
         assignment.revoked_at = timezone.now()
         assignment.revoke_reason = reason.strip()
         assignment._change_reason = "revoke_role"
+        if actor is not None:
+            assignment._history_user = actor
         assignment.save(update_fields=["revoked_at", "revoke_reason"])
         still_covered = RoleAssignment.objects.active().filter(user=assignment.user, scope=assignment.scope).exists()
         if not still_covered:

@@ -326,6 +326,15 @@ def test_apply_preset_with_start_keeps_the_deadlines_ordered(tree):
         stage.full_clean()
 
 
+def test_apply_preset_with_start_and_no_slug_makes_a_new_campaign_titled_with_its_year(presets, tree):
+    campaign = apply_preset("tianjin-2022", tree=tree, start=dt.date(2026, 9, 1))
+
+    assert (campaign.slug, campaign.year) == ("tj-20260901", 2026)
+    assert campaign.title == "天津市知识产权系统先进集体和先进工作者评选表彰（2026年）"
+    assert Campaign.objects.get(slug="tj-2022").year == 2022
+    assert Campaign.objects.count() == 4
+
+
 def test_apply_preset_with_start_leaves_the_seed_campaign_alone(presets, tree):
     apply_preset("chongqing-2023", tree=tree, slug="cq-rerun", start=dt.date(2026, 3, 2))
 

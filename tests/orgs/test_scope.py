@@ -290,6 +290,36 @@ def test_revoke_role_is_kept_with_its_reason(demo):
     ]
 
 
+def test_revoke_role_records_the_actor_in_the_history(demo):
+    admin = User.objects.get(username="admin")
+    assignment = RoleAssignment.objects.active().get(user__username="district_yubei")
+
+    revoke_role(assignment=assignment, reason="调离岗位", actor=admin)
+
+    assert assignment.history.latest("history_id").history_user == admin
+
+
+def test_grant_role_records_the_actor_in_the_history(tree):
+    admin = UserFactory()
+
+    assignment = grant_role(user=UserFactory(), role=Role.SCREENER, scope=tree.chongqing, actor=admin)
+
+    assert assignment.granted_by == admin
+    assert assignment.history.latest("history_id").history_user == admin
+
+
+def test_revoking_a_revoked_role_again_is_refused_and_keeps_the_first_reason(demo):
+    assignment = RoleAssignment.objects.active().get(user__username="district_yubei")
+    revoke_role(assignment=assignment, reason="调离岗位")
+    first = assignment.revoked_at
+
+    with pytest.raises(OrgError, match="该授权已于"):
+        revoke_role(assignment=assignment, reason="再次撤销")
+
+    assignment.refresh_from_db()
+    assert (assignment.revoked_at, assignment.revoke_reason) == (first, "调离岗位")
+
+
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_revoke_role_without_a_reason_is_refused(demo, reason):
     assignment = RoleAssignment.objects.active().get(user__username="district_yubei")
