@@ -98,6 +98,11 @@ def test_phone_viewport_has_no_horizontal_scroll(live_demo, new_page, log_in, us
     width, viewport = _no_horizontal_scroll(page)
     assert width <= viewport, f"home page scrolls sideways: {width} > {viewport}"
 
+    for url in ("/campaigns/", f"/campaigns/{LIVE_SLUG}/", "/orgs/"):
+        page.goto(url)
+        width, viewport = _no_horizontal_scroll(page)
+        assert width <= viewport, f"{url} scrolls sideways: {width} > {viewport}"
+
 
 def test_large_text_button_toggles_the_body_class_and_aria_pressed(live_demo, page, log_in):
     log_in(page, "office")
@@ -142,6 +147,7 @@ def test_pages_use_no_resource_from_another_host(live_demo, page, log_in, live_s
     ("campaign-detail-office", "office", f"/campaigns/{LIVE_SLUG}/", (1280, 900)),
     ("campaign-detail-district", "district_yubei", f"/campaigns/{LIVE_SLUG}/", (1280, 900)),
     ("home-phone", "district_yubei", "/", (390, 844)),
+    ("campaign-detail-phone", "office", f"/campaigns/{LIVE_SLUG}/", (390, 844)),
     ("login-phone", None, "/login/", (390, 844)),
 ])  # fmt: skip
 def test_screenshot(live_demo, new_page, log_in, name, username, url, size):
