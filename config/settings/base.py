@@ -182,7 +182,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0, "kwargs": {"source": "beat"}},
+    # Catches every window whose instant passed, including while the worker was down.
+    "publicity-sweep": {"task": "publicity.tasks.sweep_notices", "schedule": float(os.environ.get("SWEEP_SECONDS", 30))},
+    "publicity-reminders": {"task": "publicity.tasks.send_reminders", "schedule": 3600.0},
 }
+OBJECTION_RATE_PER_HOUR = int(os.environ.get("OBJECTION_RATE_PER_HOUR", 5))
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {
