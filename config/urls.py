@@ -17,5 +17,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("campaigns/", include("awards.urls")),
     path("orgs/", include("orgs.urls")),
+    path("nominations/", include("nominations.urls")),
+    path("publicity/", include("publicity.urls")),
+    # 公示公告: public, no login.
+    path("gs/", include("publicity.public_urls")),
     path("admin/", admin.site.urls),
 ]
