@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("campaigns/", include("awards.urls")),
     path("orgs/", include("orgs.urls")),
+    path("nominations/io/", include("nominations.io_urls")),
     path("nominations/", include("nominations.urls")),
     path("publicity/", include("publicity.urls")),
     # 公示公告: public, no login.
