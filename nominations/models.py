@@ -410,3 +410,58 @@ class Event(models.Model):
         verbose_name = _("流转记录")
         verbose_name_plural = _("流转记录")
         ordering = ["at", "id"]
+
+
+def import_path(instance, filename: str) -> str:
+    return f"nominations/{instance.campaign_id}/imports/{filename}"
+
+
+class ImportJob(models.Model):
+    """One Excel import of nominees for a unit: all rows or none (nominations.imports).
+
+    Runs as a task (nominations.tasks.run_import); the page polls ``processed_rows``/``total_rows``.
+    ``errors`` holds the row-by-row report: ``[{"row": 3, "column": "身份证号", "message": "…"}]``
+    (``row`` is the Excel row number, or null for a problem with the whole file).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在处理")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("未导入")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("评选表彰活动"))
+    unit = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("推荐单位"))
+    category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
+    file = models.FileField(_("上传的文件"), upload_to=import_path)
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已校验行数"), default=0)
+    created_count = models.PositiveIntegerField(_("已导入数"), default=0)
+    errors = models.JSONField(_("错误报告"), default=list, blank=True)
+    message = models.CharField(_("处理结果"), max_length=300, blank=True)
+    created_ids = models.JSONField(_("导入的推荐对象"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人"))
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("批量导入")
+        verbose_name_plural = _("批量导入")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "unit", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_category_display()} · {self.original_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
