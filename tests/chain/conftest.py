@@ -4,7 +4,7 @@ import tempfile
 import pytest
 
 from awards.models import Campaign
-from core.demo import LIVE_SLUG, load_demo
+from core.demo import LIVE_SLUG
 from orgs.models import Organisation, User
 
 
@@ -18,7 +18,10 @@ def media_root(settings):
 
 @pytest.fixture
 def demo(db):
-    load_demo()
+    if not Campaign.objects.filter(slug=LIVE_SLUG).exists():
+        from core.demo import load_demo
+
+        load_demo()
 
 
 @pytest.fixture
