@@ -16,10 +16,25 @@ from awards.selectors import quota_holder_for
 from orgs.models import Organisation, User
 
 from . import rules
-from .models import ACTIVE_STATUSES, Event, Justification, Nomination, PartyGroupDecision, Status, Submission, UnitProcedure
+from .models import (
+    ACTIVE_STATUSES,
+    Appraisal,
+    Consultation,
+    Event,
+    Honour,
+    Justification,
+    Leader,
+    Nomination,
+    PartyGroupDecision,
+    Status,
+    Submission,
+    UnitProcedure,
+)
 from .rules import RuleError
 
 EDITABLE = (Status.DRAFT, Status.RETURNED)
+# The rows of the approval form that sit beside the nomination: 班子成员, 近5年年度考核, 荣誉.
+ROWS = {"leaders": Leader, "appraisals": Appraisal, "honours": Honour}
 
 
 def _move(nom: Nomination, to: str, *, actor: User | None, reason: str = "") -> None:
@@ -51,6 +66,19 @@ def _upheld_objections(nom: Nomination) -> bool:
     return nom.notice_entries.filter(objections__status="upheld").exists()
 
 
+def _replace_rows(nom: Nomination, rows: dict[str, list[dict] | None]) -> None:
+    """Each list given replaces the rows on record (history keeps the old ones); None leaves them."""
+    for name, model in ROWS.items():
+        given = rows.get(name)
+        if given is None:
+            continue
+        getattr(nom, name).all().delete()
+        for data in given:
+            row = model(nomination=nom, **data)
+            row.full_clean()
+            row.save()
+
+
 # --- unit stage ------------------------------------------------------------------------------
 
 
@@ -62,6 +90,7 @@ def create_nomination(*, campaign: Campaign, unit: Organisation, category: str, 
     quota = quota_holder_for(campaign, unit)
     if quota is None:
         raise RuleError(f"{unit.name}不在“{campaign.title}”的推荐范围内。", code="out_of_scope")
+    rows = {name: fields.pop(name) for name in ROWS if name in fields}
     nom = Nomination(
         campaign=campaign, unit=unit, category=category, quota=quota,
         sub_quota=_sub_quota_for(quota, unit), created_by=actor, **fields,
@@ -69,6 +98,7 @@ def create_nomination(*, campaign: Campaign, unit: Organisation, category: str, 
     nom.full_clean()
     nom._change_reason = "create"
     nom.save()
+    _replace_rows(nom, rows)
     Event.objects.create(nomination=nom, to_status=Status.DRAFT, actor=actor, reason="新建推荐对象")
     return nom
 
@@ -78,11 +108,13 @@ def update_nomination(nom: Nomination, *, actor: User | None, **fields) -> Nomin
     nom = Nomination.objects.select_for_update().get(pk=nom.pk)
     if nom.status not in EDITABLE:
         raise RuleError(f"{nom.display_name}当前状态为“{nom.get_status_display()}”，不能修改。", code="not_editable")
+    rows = {name: fields.pop(name) for name in ROWS if name in fields}
     for key, value in fields.items():
         setattr(nom, key, value)
     nom.full_clean()
     nom._change_reason = "update"
     nom.save()
+    _replace_rows(nom, rows)
     return nom
 
 
@@ -227,13 +259,38 @@ def accept_nomination(nom: Nomination, *, actor: User) -> Nomination:
     """Screening accepts a nomination: it takes a slot of the quota, under a row lock."""
     nom = Nomination.objects.select_related("quota__organisation", "sub_quota__organisation").get(pk=nom.pk)
     _lock_quotas(nom)
-    nom = Nomination.objects.select_for_update().select_related("quota__organisation", "sub_quota__organisation", "campaign").get(pk=nom.pk)
+    nom = Nomination.objects.select_for_update(of=("self",)).select_related("quota__organisation", "sub_quota__organisation", "campaign").get(pk=nom.pk)
     if nom.status != Status.SUBMITTED:
         raise RuleError(f"{nom.display_name}当前状态为“{nom.get_status_display()}”，不能受理。", code="state")
     rules.check_deadline(nom.campaign, StageKey.SUBMISSION)
     rules.check_quota(nom)
     _move(nom, Status.ACCEPTED, actor=actor, reason="审核筛选通过")
     return nom
+
+
+@transaction.atomic
+def record_consultation(
+    nom: Nomination, *, department: str, answer: str, answered_on, actor: User,
+    department_name: str = "", opinion: str = "", scanned_form=None,
+) -> Consultation:
+    """征求意见 (重庆 四(一) 按管理权限征求组织人事、纪检监察等部门意见; 全国 五(二)), recorded by the
+    screening level while the nominee is before it. A later answer of the same department replaces
+    the earlier one; history keeps both."""
+    nom = Nomination.objects.select_for_update().get(pk=nom.pk)
+    if nom.status not in (Status.SUBMITTED, Status.ACCEPTED):
+        raise RuleError(f"{nom.display_name}当前状态为“{nom.get_status_display()}”，不能记录征求意见。", code="state")
+    consultation = Consultation.objects.filter(nomination=nom, department=department).first()
+    consultation = consultation or Consultation(nomination=nom, department=department)
+    consultation.department_name = department_name
+    consultation.answer = answer
+    consultation.opinion = opinion
+    consultation.answered_on = answered_on
+    consultation.recorded_by = actor
+    if scanned_form:
+        consultation.scanned_form = scanned_form
+    consultation.full_clean()
+    consultation.save()
+    return consultation
 
 
 def record_party_group_decision(*, campaign: Campaign, organisation: Organisation, actor: User, **fields) -> PartyGroupDecision:

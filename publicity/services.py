@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from awards.models import Campaign, Category
@@ -48,16 +50,29 @@ def _snapshot(notice: Notice, nominations: list[Nomination]) -> None:
     ])
 
 
+VERSION_KEY = "publicity:version"
+
+
+def _fresh_version() -> int:
+    # Starts from the clock, not 1: if the counter is evicted or the cache restarts, the new
+    # numbers never meet pages cached under an old one.
+    return int(time.time() * 1000)
+
+
 def bump_public_version() -> None:
     """Public pages are cached under a version number; a notice change moves it on."""
     try:
-        cache.incr("publicity:version")
+        cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set("publicity:version", 2, None)
+        cache.set(VERSION_KEY, _fresh_version(), None)
 
 
 def public_version() -> int:
-    return cache.get_or_set("publicity:version", 1, None)
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _fresh_version(), None)
+        version = cache.get(VERSION_KEY)
+    return version
 
 
 @transaction.atomic
@@ -191,6 +206,17 @@ def due_notices(now: dt.datetime | None = None) -> tuple[list[int], list[int]]:
     return to_open, to_close
 
 
+def upcoming_notices(now: dt.datetime, within: dt.timedelta) -> list[int]:
+    """Notices whose opening or closing instant falls in (now, now + within]."""
+    until = now + within
+    return list(
+        Notice.objects.filter(
+            Q(status=Notice.Status.SCHEDULED, opens_at__gt=now, opens_at__lte=until)
+            | Q(status__in=(Notice.Status.SCHEDULED, Notice.Status.OPEN), closes_at__gt=now, closes_at__lte=until)
+        ).values_list("pk", flat=True)
+    )
+
+
 # --- objections --------------------------------------------------------------------------------
 
 
@@ -266,7 +292,7 @@ def conclude_objection(objection: Objection, *, upheld: bool, conclusion: str, p
     final list: the award is cancelled, no backfill (重庆 四(四) 不予递补) — the reviews stage reads it.
     Not upheld after the window closed: the chain moves on.
     """
-    objection = Objection.objects.select_for_update().select_related("notice", "entry__nomination").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("notice", "entry__nomination").get(pk=objection.pk)
     if not objection.is_open:
         raise PublicityError("该异议已办结。", code="state")
     if not objection.investigation.strip():
