@@ -368,6 +368,14 @@ def cancel_nomination(nom: Nomination, *, reason: str, actor: User | None, forfe
     return nom
 
 
+def cancel_for_rule_breach(nom: Nomination, *, reason: str, actor: User) -> Nomination:
+    """重庆 五(三) / 全国 六(三): 未按规定条件和程序推荐的，经查实后取消推荐对象评选资格，并取消相应名额."""
+    return cancel_nomination(
+        nom, reason=f"未按规定条件和程序推荐：{reason.strip()}" if reason.strip() else "", actor=actor,
+        forfeits_slot=nom.campaign.cancellation_forfeits_slot,
+    )
+
+
 def refresh_quota_view(quota: Quota) -> dict:
     """Use of a quota per category, for the progress view."""
     return {

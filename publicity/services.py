@@ -178,7 +178,7 @@ def close_notice(notice_id: int, *, now: dt.datetime | None = None) -> bool:
         if upheld:
             outcome["upheld"].append(entry.nomination_id)
         elif open_:
-            if notice.scope == Scope.DISTRICT and notice.campaign.preset.startswith("national"):
+            if notice.scope == Scope.DISTRICT and notice.campaign.unconcluded_objection_cancels:
                 # 全国 五(二): 省级范围公示中异议在规定时间内无法作出结论的，取消该推荐对象的评选资格.
                 nomination_services.cancel_nomination(
                     entry.nomination, reason="省级公示期间异议未能在规定时间内作出结论，取消评选资格", actor=None, forfeits_slot=False

@@ -404,3 +404,29 @@ def test_gate_collective_commitment_required(campaign, users, yubei):
 
 def test_deeds_fixture_is_about_1000_characters():
     assert 800 <= rules.char_count(DEEDS) <= 1200 and rules.char_count(BRIEF) <= 500
+
+
+def test_cancel_for_rule_breach_forfeits_when_campaign_says(campaign, users, yubei):
+    screener, staff = users["district_yubei"], users["unit_yubei"]
+    a = _submitted(individual(campaign, yubei["court"], staff, seq=1))
+    services.accept_nomination(a, actor=screener)
+    cancelled = services.cancel_for_rule_breach(a, reason="未经民主推荐", actor=screener)
+    assert (cancelled.status, cancelled.forfeits_slot) == (Status.CANCELLED, True)
+    assert cancelled.cancel_reason == "未按规定条件和程序推荐：未经民主推荐"
+    assert rules.quota_used(a.quota, Category.INDIVIDUAL) == 1
+
+
+def test_cancel_for_rule_breach_keeps_slot_when_campaign_allows(campaign, users, yubei):
+    campaign.cancellation_forfeits_slot = False
+    campaign.save()
+    screener, staff = users["district_yubei"], users["unit_yubei"]
+    a = _submitted(individual(campaign, yubei["court"], staff, seq=1))
+    services.accept_nomination(a, actor=screener)
+    services.cancel_for_rule_breach(a, reason="未经民主推荐", actor=screener)
+    assert rules.quota_used(a.quota, Category.INDIVIDUAL) == 0
+
+
+def test_cancel_requires_reason(campaign, users, yubei):
+    a = individual(campaign, yubei["court"], users["unit_yubei"])
+    with pytest.raises(RuleError, match="须填写原因"):
+        services.cancel_for_rule_breach(a, reason=" ", actor=users["district_yubei"])
