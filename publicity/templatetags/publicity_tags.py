@@ -1,0 +1,36 @@
+from django import template
+
+from awards.models import Category
+
+from .. import formatting
+
+register = template.Library()
+
+
+@register.filter
+def cn_date(value):
+    return formatting.cn_date(value) if value else ""
+
+
+@register.filter
+def window_text(notice):
+    return formatting.window_text(notice)
+
+
+@register.filter
+def deadline_text(notice):
+    return formatting.deadline_text(notice)
+
+
+@register.filter
+def redact(text):
+    """Public text typed by staff: ID numbers and mobile numbers never reach a public page."""
+    return formatting.redact(text)
+
+
+@register.filter
+def category_label(value):
+    try:
+        return Category(value).label
+    except ValueError:
+        return value
