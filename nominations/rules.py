@@ -21,6 +21,7 @@ from awards.models import Campaign, Category, Quota, Stage
 from orgs.models import Kind, Organisation
 
 from .models import (
+    ACTIVE_STATUSES,
     QUOTA_STATUSES,
     Appraisal,
     Consultation,
@@ -187,10 +188,14 @@ def warnings_for(nom: Nomination) -> list[Warning]:
         found.append(Warning("own_ip_bureau_head", "推荐区县知识产权局“一把手”的，原则上该局年度考核排名靠前，请说明考核排名。", "重庆 二"))
     # 重庆 二: 推荐的先进集体和先进个人原则上不能集中在同一个处（科）室.
     if nom.division_id and nom.pk:
-        same = Nomination.objects.active().filter(
-            campaign=campaign, unit=nom.unit, category=Category.COLLECTIVE, organisation_id=nom.division_id
-        )
-        if same.exists():
+        # Through the unit's related manager (a unit has few nominations), so that a listing that
+        # prefetches ``unit__nominations`` asks nothing more per row.
+        same = [
+            n for n in nom.unit.nominations.all()
+            if n.campaign_id == campaign.pk and n.category == Category.COLLECTIVE
+            and n.organisation_id == nom.division_id and n.status in ACTIVE_STATUSES
+        ]
+        if same:
             found.append(Warning("same_division", f"本单位已推荐{nom.division.name}为先进集体，先进集体和先进个人原则上不能集中在同一个处（科）室。", "重庆 二"))
     return found
 
@@ -281,6 +286,8 @@ def check_deadline(campaign: Campaign, stage_key: str, *, now: dt.datetime | Non
     """重庆 五(四) 逾期未报视为自动放弃; 全国 六(四) 过时不报视为放弃."""
     now = now or timezone.now()
     stage = Stage.objects.filter(campaign=campaign, key=stage_key).first()
+    if stage and stage.closed_at and now >= stage.closed_at:
+        raise RuleError(f"“{stage.label}”已经结束，不能再报送。", code="deadline")
     if stage and stage.deadline and now > stage.deadline:
         local = timezone.localtime(stage.deadline)
         raise RuleError(f"“{stage.label}”已于{local:%Y年%m月%d日 %H:%M}截止，逾期不能再报送。", code="deadline")
