@@ -247,6 +247,9 @@ class Stage(models.Model):
     # Absolute: after the deadline nothing more is submitted in the stage (重庆 五(四) 逾期未报视为自动放弃).
     deadline = models.DateTimeField(_("截止时间"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # The office starts and closes the stages in order (reviews.services.start_stage/close_stage).
+    started_at = models.DateTimeField(_("实际开始"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("实际结束"), null=True, blank=True)
 
     history = HistoricalRecords()
 
