@@ -1,19 +1,13 @@
-"""Fixtures for the nomination pages.
-
-The demo data (reference tree, presets, demo logins) takes seconds to load, so it is loaded once
-per module inside a transaction that is rolled back when the module ends; each test runs in a
-savepoint inside it (pytest-django's ``db``), so tests still see a clean copy every time.
-"""
+"""Fixtures for the nomination pages (the demo data is loaded once per session: tests/conftest.py)."""
 
 import datetime as dt
 import shutil
 import tempfile
 
 import pytest
-from django.db import transaction
 
 from awards.models import Campaign
-from core.demo import LIVE_SLUG, load_demo
+from core.demo import LIVE_SLUG
 from orgs.models import Organisation, User
 
 
@@ -23,24 +17,6 @@ def media_root(settings):
     settings.MEDIA_ROOT = path
     yield path
     shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            load_demo()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(demo_data, db):
-    return None
 
 
 @pytest.fixture
