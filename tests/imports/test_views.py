@@ -169,3 +169,13 @@ def test_index_lists_what_the_user_may_import_and_export(client, campaign, users
     client.force_login(users["district_yubei"])
     html = client.get(reverse("nominations_io:index")).content.decode()
     assert "推荐对象汇总表：渝北区" in html and "批量导入" not in html
+
+
+def test_upload_when_the_campaign_is_closed_says_so_and_stores_nothing(client, campaign, unit, staff):
+    campaign.status = "decided"
+    campaign.save()
+    data = workbook(campaign, Category.INDIVIDUAL, [person(campaign, 1)])
+    response = client.post(_upload_url(campaign, unit), {"category": Category.INDIVIDUAL, "file": _xlsx(data)})
+    assert response.status_code == 200
+    assert "当前不在推荐阶段，不能导入" in response.content.decode()
+    assert ImportJob.objects.count() == 0
