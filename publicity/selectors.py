@@ -178,6 +178,7 @@ OUTCOME_LABELS = {
     "open_objection": "异议尚未办结",
     "upheld": "异议经核实成立",
     "cancelled_unconcluded": "异议未能在规定时间内作出结论，取消评选资格",
+    "corrected": "已由更正公示重新公示，以更正公示结果为准",
 }
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from awards.models import Campaign, Category
 from nominations import services as nomination_services
 from nominations.models import Nomination
+from nominations.models import Status as NominationStatus
 from nominations.rules import RuleError
 from orgs.models import Organisation, User
 from workdays.services import CalendarError, working_day_window
@@ -105,12 +106,15 @@ def open_notice(
         window = working_day_window(opens_at, campaign.publicity_working_days)
     except CalendarError as exc:
         raise PublicityError(str(exc), code="calendar") from exc
+    if replaces is not None and (replaces.campaign_id, replaces.scope, replaces.issuer_id) != (campaign.pk, scope, issuer.pk):
+        raise PublicityError("更正公示须与原公示的评选活动、公示范围和发布单位一致。", code="correction")
+    carried = _carried_over(replaces, nominations)
     if scope == Scope.UNIT:
         units = {n.unit_id for n in nominations}
         if units != {issuer.pk}:
             raise PublicityError("单位公示只能公示本单位的推荐对象。", code="scope")
         nomination_services.check_unit_procedures(campaign, issuer)
-        nomination_services.check_ready_for_publicity(nominations)
+        nomination_services.check_ready_for_publicity([n for n in nominations if n.pk not in carried])
     ordered = sorted(nominations, key=lambda n: (n.category != Category.COLLECTIVE, n.unit_rank or 999, n.pk))
     label = {Scope.UNIT: issuer.name, Scope.DISTRICT: issuer.name, Scope.FINAL: campaign.root.name}[scope]
     notice = Notice.objects.create(
@@ -125,12 +129,43 @@ def open_notice(
     )
     _snapshot(notice, ordered)
     if scope == Scope.UNIT:
-        nomination_services.mark_in_publicity(ordered, actor=actor, notice_title=notice.title)
+        fresh = [n for n in ordered if n.pk not in carried]
+        nomination_services.mark_in_publicity(fresh, actor=actor, notice_title=notice.title)
     from .tasks import schedule_notice
 
     transaction.on_commit(lambda: schedule_notice(notice.pk))
     transaction.on_commit(bump_public_version)
     return notice
+
+
+def _carried_over(replaces: Notice | None, nominations: list[Nomination]) -> set[int]:
+    """A correction of a unit notice lists again nominees already in publicity under the notice it
+    corrects: they stay in publicity, and the corrected window decides for them."""
+    if replaces is None:
+        return set()
+    listed = set(replaces.entries.values_list("nomination_id", flat=True))
+    return set(
+        Nomination.objects.filter(
+            pk__in=[n.pk for n in nominations if n.pk in listed], status=NominationStatus.UNIT_PUBLICITY
+        ).values_list("pk", flat=True)
+    )
+
+
+def _lineage(notice: Notice) -> list[int]:
+    """The notice and every notice it corrects, back to the first."""
+    ids, current = [notice.pk], notice
+    while current.replaces_id and current.replaces_id not in ids:
+        ids.append(current.replaces_id)
+        current = Notice.objects.only("pk", "replaces_id").get(pk=current.replaces_id)
+    return ids
+
+
+def _in_running_unit_notice(nomination_id: int) -> bool:
+    """Listed on a unit notice still to close (a correction): that window decides, not this one."""
+    return NoticeEntry.objects.filter(
+        nomination_id=nomination_id, notice__scope=Scope.UNIT,
+        notice__status__in=(Notice.Status.SCHEDULED, Notice.Status.OPEN),
+    ).exists()
 
 
 def default_intro(campaign: Campaign, scope: str, issuer: Organisation) -> str:
@@ -169,10 +204,23 @@ def close_notice(notice_id: int, *, now: dt.datetime | None = None) -> bool:
     notice = Notice.objects.select_for_update().select_related("campaign").filter(pk=notice_id).first()
     if notice is None or notice.status != Notice.Status.OPEN or notice.closes_at > now:
         return False
-    outcome = {"clean": [], "open_objection": [], "upheld": [], "cancelled_unconcluded": []}
-    entries = list(notice.entries.select_related("nomination").prefetch_related("objections"))
+    outcome = {"clean": [], "open_objection": [], "upheld": [], "cancelled_unconcluded": [], "corrected": []}
+    entries = list(notice.entries.select_related("nomination"))
+    # Objections filed against the notices this one corrects count too.
+    by_nomination: dict[int, list[Objection]] = {}
+    for o in Objection.objects.filter(notice_id__in=_lineage(notice), entry__nomination_id__in=[e.nomination_id for e in entries]).select_related("entry"):
+        by_nomination.setdefault(o.entry.nomination_id, []).append(o)
+    # A nominee listed again by a running correction is decided when the correction closes.
+    superseded = set(
+        NoticeEntry.objects.filter(
+            notice__replaces=notice, notice__status__in=(Notice.Status.SCHEDULED, Notice.Status.OPEN)
+        ).values_list("nomination_id", flat=True)
+    )
     for entry in entries:
-        objections = list(entry.objections.all())
+        if entry.nomination_id in superseded:
+            outcome["corrected"].append(entry.nomination_id)
+            continue
+        objections = by_nomination.get(entry.nomination_id, [])
         open_ = [o for o in objections if o.is_open]
         upheld = [o for o in objections if o.status == Objection.Status.UPHELD]
         if upheld:
@@ -312,7 +360,7 @@ def conclude_objection(objection: Objection, *, upheld: bool, conclusion: str, p
             nom, reason=f"{notice.get_scope_display()}期间异议经核实成立（回执码 {objection.receipt_code}），不予递补",
             actor=actor, forfeits_slot=notice.scope == Scope.FINAL,
         )
-    if notice.scope == Scope.UNIT and notice.status == Notice.Status.CLOSED:
+    if notice.scope == Scope.UNIT and notice.status == Notice.Status.CLOSED and not _in_running_unit_notice(nom.pk):
         nomination_services.after_unit_window(nom, actor=actor)
     transaction.on_commit(bump_public_version)
     return objection
