@@ -128,13 +128,13 @@ def open_campaigns(user: User) -> list[Campaign]:
     return [c for c in campaigns_for(user) if c.status == Campaign.Status.OPEN]
 
 
-def unit_desks(user: User) -> list[UnitDesk]:
+def unit_desks(user: User, campaigns: list[Campaign]) -> list[UnitDesk]:
     """For unit staff: their unit's nominations in each open campaign."""
     desks = []
     units = nominating_units(user)
     if not units:
         return desks
-    for campaign in open_campaigns(user):
+    for campaign in campaigns:
         for unit in units:
             desk = unit_desk(campaign, unit)
             if desk is not None:
@@ -165,9 +165,9 @@ def rankable_unit_nominations(campaign: Campaign, unit: Organisation) -> list[No
 # --- screeners ---------------------------------------------------------------------------------
 
 
-def screening_desks(user: User) -> list[tuple[Campaign, list[Quota]]]:
+def screening_desks(user: User, campaigns: list[Campaign]) -> list[tuple[Campaign, list[Quota]]]:
     out = []
-    for campaign in open_campaigns(user):
+    for campaign in campaigns:
         quotas = screening_quotas(user, campaign)
         if quotas:
             out.append((campaign, quotas))
@@ -276,12 +276,12 @@ def quota_progress(quota: Quota) -> tuple[list[QuotaLine], list[UnitLine], list[
 # --- office ------------------------------------------------------------------------------------
 
 
-def forwarded_for_office(user: User) -> list[tuple[Campaign, list[Nomination]]]:
+def forwarded_for_office(user: User, campaigns: list[Campaign]) -> list[tuple[Campaign, list[Nomination]]]:
     """What districts and departments sent up, for those who hold the whole campaign."""
     from awards.selectors import sees_whole_campaign
 
     out = []
-    for campaign in open_campaigns(user):
+    for campaign in campaigns:
         if not sees_whole_campaign(user, campaign):
             continue
         noms = list(
@@ -291,6 +291,19 @@ def forwarded_for_office(user: User) -> list[tuple[Campaign, list[Nomination]]]:
         )
         out.append((campaign, noms))
     return out
+
+
+@dataclass
+class Work:
+    desks: list[UnitDesk]
+    screening: list[tuple[Campaign, list[Quota]]]
+    forwarded: list[tuple[Campaign, list[Nomination]]]
+
+
+def work_for(user: User) -> Work:
+    """Everything /nominations/ shows, by the roles the user holds, for each open campaign."""
+    campaigns = open_campaigns(user)
+    return Work(unit_desks(user, campaigns), screening_desks(user, campaigns), forwarded_for_office(user, campaigns))
 
 
 # --- one nomination ----------------------------------------------------------------------------

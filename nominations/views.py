@@ -43,11 +43,11 @@ from .rules import RuleError
 
 @login_required
 def index(request):
-    desks = selectors.unit_desks(request.user)
+    work = selectors.work_for(request.user)
     return render(request, "nominations/index.html", {
-        "desks": [(desk, _publicity_form(desk)) for desk in desks],
-        "screening": selectors.screening_desks(request.user),
-        "forwarded": selectors.forwarded_for_office(request.user),
+        "desks": [(desk, _publicity_form(desk)) for desk in work.desks],
+        "screening": work.screening,
+        "forwarded": work.forwarded,
     })
 
 
