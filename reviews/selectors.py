@@ -52,7 +52,7 @@ def category_titles(campaign: Campaign) -> dict[str, str]:
 def categories(campaign: Campaign) -> list[tuple[str, str, int]]:
     """(key, label, number of awards) in the order of the official forms: collectives first."""
     counts = {c.kind: c.award_count for c in campaign.categories.all()}
-    return [(value, label, counts.get(value, 0)) for value, label in Category.choices if value in counts]
+    return [(value, str(label), counts.get(value, 0)) for value, label in Category.choices if value in counts]
 
 
 @dataclass
