@@ -19,7 +19,16 @@ from orgs.models import Organisation, User
 
 from . import rules
 from .masking import MASKS
-from .models import ACTIVE_STATUSES, Consultation, Event, Justification, Nomination, PartyGroupDecision, Status, UnitProcedure
+from .models import (
+    ACTIVE_STATUSES,
+    Consultation,
+    Event,
+    Justification,
+    Nomination,
+    PartyGroupDecision,
+    Status,
+    UnitProcedure,
+)
 from .permissions import can_nominate_for, can_screen, nominating_units, screening_quotas
 
 # What a district or department sees in its queue: what its units sent up, and what came after.

@@ -312,14 +312,15 @@ def screening_queue(request, quota_id):
                 ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
                 noms = selectors.accepted_in(quota, ids)
                 if not noms:
-                    raise RuleError("请先勾选要审核通过的推荐对象。")
+                    raise RuleError("请先勾选要审核通过的推荐对象。", code="nothing_ticked")
                 with transaction.atomic():  # all of the ticked rows, or none of them
                     for nom in noms:
                         services.accept_nomination(nom, actor=request.user)
                 messages.success(request, f"已审核通过：{'、'.join(n.display_name for n in noms)}。")
                 return redirect(request.get_full_path())
             if action == "return":
-                nom = selectors.screening_nomination(quota, int(request.POST.get("nomination", 0)))
+                pk = request.POST.get("nomination", "")
+                nom = selectors.screening_nomination(quota, int(pk) if pk.isdigit() else 0)
                 form = ReturnForm(request.POST, prefix=f"ret{nom.pk}")
                 return_forms[nom.pk] = form
                 form.is_valid()

@@ -5,7 +5,6 @@ instant); everything else is clicked and typed in the browser, through the keybo
 page offers it (move buttons for ranking).
 """
 
-import io
 import os
 import shutil
 import tempfile
@@ -97,7 +96,7 @@ def test_chain_walk_in_the_browser(live_server, media, browser):
     from publicity.models import Notice
 
     load_demo()
-    campaign = Campaign.objects.get(slug=LIVE_SLUG)
+    assert Campaign.objects.get(slug=LIVE_SLUG).status == Campaign.Status.OPEN
     unit = Organisation.objects.get(name="渝北区知识产权保护中心")
     base = live_server.url
     tmp = tempfile.mkdtemp(prefix="browser-files-")
@@ -249,7 +248,7 @@ def test_chain_walk_in_the_browser(live_server, media, browser):
     assert "刘晓红" in forwarded and "渝北区知识产权保护中心" in forwarded and "已报送领导小组办公室" in forwarded
     office.goto(f"{base}/nominations/{individual.pk}/")
     assert "已报送领导小组办公室" in office.locator("[data-testid=status]").inner_text()
-    assert [e for e in individual.events.values_list("to_status", flat=True)] == [
+    assert list(individual.events.values_list("to_status", flat=True)) == [
         "draft", "unit_publicity", "unit_ready", "submitted", "returned", "submitted", "accepted", "forwarded"
     ]
     shutil.rmtree(tmp, ignore_errors=True)

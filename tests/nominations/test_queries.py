@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from awards.models import Category
 from awards.selectors import quota_holder_for
-from nominations.models import Appraisal, Consultation, Event, Honour, Justification, Leader, Nomination, Status
+from nominations.models import (
+    Appraisal,
+    Consultation,
+    Event,
+    Honour,
+    Justification,
+    Leader,
+    Nomination,
+    Status,
+)
 from orgs.models import Level
 from orgs.services import ensure_organisation
 from publicity.models import Notice, NoticeEntry, Objection

@@ -196,7 +196,8 @@ def test_screening_ranking_saves_the_order(client, login, campaign, yubei, users
     assert "甲" in client.get(url).content.decode()
     response = client.post(url, {f"pos_{a.pk}": "2", f"pos_{b.pk}": "1"})
     assert response.status_code == 302
-    a.refresh_from_db(); b.refresh_from_db()
+    a.refresh_from_db()
+    b.refresh_from_db()
     assert (b.rank, a.rank) == (1, 2)
 
 

@@ -371,7 +371,8 @@ def test_unit_ranking_post_saves_order(client, login, campaign, yubei):
     b = collective(campaign, yubei, staff)
     response = client.post(reverse("nominations:unit_ranking", args=[campaign.slug, yubei.pk]), {f"pos_{a.pk}": "2", f"pos_{b.pk}": "1"})
     assert response.status_code == 302
-    a.refresh_from_db(); b.refresh_from_db()
+    a.refresh_from_db()
+    b.refresh_from_db()
     assert (b.unit_rank, a.unit_rank) == (1, 2)
 
 
