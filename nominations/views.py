@@ -199,7 +199,8 @@ def _editable(request, pk):
 @login_required
 def edit(request, pk):
     nom = _editable(request, pk)
-    if nom.status not in services.EDITABLE:
+    if request.method != "POST" and nom.status not in services.EDITABLE:
+        # Only spares the user a form that cannot be saved; a POST goes to the service, which refuses.
         messages.error(request, f"{nom.display_name}当前状态为“{nom.get_status_display()}”，不能修改。")
         return redirect("nominations:detail", pk=nom.pk)
     return _nomination_form_page(request, campaign=nom.campaign, unit=nom.unit, category=nom.category, nom=nom)

@@ -26,9 +26,10 @@ def spb_quota(campaign):
     return campaign.quotas.get(organisation__name="沙坪坝区", parent__isnull=True)
 
 
+@pytest.mark.parametrize("username", ["district_spb", "dept_market"])
 @pytest.mark.parametrize("name", ["detail", "edit", "photo"])
-def test_other_district_gets_404_on_nomination_pages(client, login, yubei_nom, name):
-    login("district_spb")
+def test_other_district_or_department_gets_404_on_nomination_pages(client, login, yubei_nom, name, username):
+    login(username)
     assert client.get(reverse(f"nominations:{name}", args=[yubei_nom.pk])).status_code == 404
 
 
@@ -94,6 +95,22 @@ def test_unit_user_of_another_unit_gets_404(client, login, campaign, yubei, yube
     for name in ("unit_desk", "unit_procedures", "unit_ranking"):
         assert client.get(reverse(f"nominations:{name}", args=[campaign.slug, yubei.pk])).status_code == 404
     assert client.get(reverse("nominations:create", args=[campaign.slug, yubei.pk, "individual"])).status_code == 404
+
+
+def test_unit_user_gets_404_on_a_sibling_unit_of_the_same_district(client, login, campaign, org, users):
+    court = org("渝北区人民法院")
+    other = individual(campaign, court, users["unit_yubei"], seq=9, name="法院的人")
+    login("unit_yubei")
+    assert client.get(reverse("nominations:detail", args=[other.pk])).status_code == 404
+    assert client.get(reverse("nominations:unit_desk", args=[campaign.slug, court.pk])).status_code == 404
+
+
+def test_department_screener_sees_its_own_queue_only(client, login, campaign, yubei_quota):
+    login("dept_market")
+    market = campaign.quotas.get(organisation__name="市市场监督管理局")
+    assert reverse("nominations:screening_queue", args=[market.pk]) in client.get(reverse("nominations:index")).content.decode()
+    assert client.get(reverse("nominations:screening_queue", args=[market.pk])).status_code == 200
+    assert client.get(reverse("nominations:screening_queue", args=[yubei_quota.pk])).status_code == 404
 
 
 def test_unit_user_list_shows_only_its_own_unit(client, login, campaign, org, users, yubei):

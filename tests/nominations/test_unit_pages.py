@@ -188,6 +188,8 @@ def test_edit_of_submitted_nomination_is_refused_with_message(client, login, cam
     response = client.get(reverse("nominations:edit", args=[nom.pk]), follow=True)
     assert "不能修改" in response.content.decode()
     response = client.post(reverse("nominations:edit", args=[nom.pk]), individual_post(campaign, name=nom.name, post="改"))
+    assert response.status_code == 200
+    assert "当前状态为“已报送，待审核”，不能修改" in response.content.decode()
     nom.refresh_from_db()
     assert nom.post != "改"
 
