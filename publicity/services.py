@@ -25,6 +25,7 @@ from nominations.rules import RuleError
 from orgs.models import Organisation, User
 from workdays.services import CalendarError, working_day_window
 
+from .formatting import cn_date
 from .models import Notice, NoticeEntry, Objection, Scope
 
 OBJECTION_RATE = int(getattr(settings, "OBJECTION_RATE_PER_HOUR", 5))
@@ -179,7 +180,7 @@ def default_intro(campaign: Campaign, scope: str, issuer: Organisation) -> str:
 def default_how_to_object(closes_at: dt.datetime) -> str:
     last = timezone.localtime(closes_at - dt.timedelta(seconds=1))
     return (
-        f"公示期间，如对公示对象有异议，请于{last:%Y年%m月%d日}24时前以真实姓名通过本页“提出异议”或联系方式反映。"
+        f"公示期间，如对公示对象有异议，请于{cn_date(last)}24时前以真实姓名通过本页“提出异议”或联系方式反映。"
         "反映问题应当实事求是、具体详实，并提供必要的证明材料。匿名或不实反映不予受理。"
     )
 
@@ -191,7 +192,7 @@ def start_notice(notice_id: int) -> bool:
     if notice is None or notice.status != Notice.Status.SCHEDULED or notice.opens_at > timezone.now():
         return False
     notice.status = Notice.Status.OPEN
-    notice._change_reason = "open"
+    notice._change_reason = "open"  # read by the record page: 到期发布
     notice.save(update_fields=["status"])
     transaction.on_commit(bump_public_version)
     return True
@@ -291,7 +292,7 @@ def file_objection(
     if not notice.is_open_at(now):
         if now < notice.opens_at:
             raise PublicityError("公示尚未开始，暂不受理异议。", code="window")
-        raise PublicityError(f"公示已于{timezone.localtime(notice.closes_at):%Y年%m月%d日 %H:%M}截止，不再受理异议。", code="window")
+        raise PublicityError(f"公示已于{cn_date(notice.last_day)}24时截止，不再受理异议。", code="window")
     if not name.strip() or not contact.strip():
         raise PublicityError("异议须实名提出：请填写姓名和联系方式。", code="real_name")
     if len(facts.strip()) < 10:
@@ -314,7 +315,7 @@ def assign_objection(objection: Objection, *, to: User, actor: User) -> Objectio
         raise PublicityError("该异议已办结。", code="state")
     objection.assigned_to = to
     objection.status = Objection.Status.INVESTIGATING
-    objection._change_reason = f"assigned by {actor.pk}"
+    objection._change_reason = f"分派核查：{to.display_name}"
     objection.save(update_fields=["assigned_to", "status"])
     return objection
 
@@ -328,6 +329,7 @@ def record_investigation(objection: Objection, *, text: str, actor: User) -> Obj
         raise PublicityError("请填写核查情况。", code="text")
     objection.investigation = text.strip()
     objection.status = Objection.Status.INVESTIGATING
+    objection._change_reason = "记录核查情况"
     objection.save(update_fields=["investigation", "status"])
     return objection
 
@@ -352,6 +354,7 @@ def conclude_objection(objection: Objection, *, upheld: bool, conclusion: str, p
     objection.public_reply = public_reply.strip()
     objection.concluded_by = actor
     objection.concluded_at = timezone.now()
+    objection._change_reason = "办结：" + objection.get_status_display()
     objection.save()
     nom = objection.entry.nomination
     notice = objection.notice
@@ -372,6 +375,7 @@ def inform_objector(objection: Objection, *, actor: User) -> Objection:
     if objection.is_open:
         raise PublicityError("异议办结后方可告知异议人。", code="state")
     objection.informed_at = timezone.now()
+    objection._change_reason = "已告知异议人"
     objection.save(update_fields=["informed_at"])
     return objection
 

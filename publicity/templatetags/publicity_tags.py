@@ -34,3 +34,9 @@ def category_label(value):
         return Category(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def closes_text(notice):
+    """The closing instant as staff tables show it: the last day at 24:00, not the next day at 00:00."""
+    return f"{notice.last_day:%Y-%m-%d} 24:00"

@@ -32,7 +32,17 @@ def quick_fill(settings):
 
 
 @pytest.fixture
-def campaign(demo):
+def calendar(db):
+    """The official calendar is seeded by a migration; a transactional test's flush removes it."""
+    from workdays.models import HolidayArrangement
+    from workdays.services import seed_from_package
+
+    if not HolidayArrangement.objects.exists():
+        seed_from_package()
+
+
+@pytest.fixture
+def campaign(demo, calendar):
     return Campaign.objects.get(slug=LIVE_SLUG)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from publicity import services
 from publicity.models import Notice, Scope
 
-from .helpers import collective, individual, unit_notice, bulk_notice
+from .helpers import bulk_notice, collective, individual, unit_notice
 
 pytestmark = pytest.mark.django_db
 

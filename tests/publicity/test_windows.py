@@ -7,7 +7,7 @@ import pytest
 
 from publicity import services
 from publicity.formatting import deadline_text, window_text
-from publicity.models import Notice, Scope
+from publicity.models import Notice
 from workdays.models import HolidayArrangement, SpecialDay
 
 from .helpers import individual, unit_notice
