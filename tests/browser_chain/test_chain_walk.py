@@ -189,6 +189,14 @@ def test_chain_walk_in_the_browser(transactional_db, live_server, media, browser
     staff.keyboard.press("Enter")
     assert int(staff.locator("[data-rank-item]").nth(1).get_attribute("data-pk")) == first_pk
     assert staff.locator("[data-rank-item]").nth(1).locator("[data-rank-number]").input_value() == "2"
+    # The number field moves the row too; drag is wired by SortableJS on the same list.
+    staff.locator(f'[data-rank-item][data-pk="{first_pk}"] [data-rank-number]').fill("1")
+    staff.keyboard.press("Tab")
+    assert int(staff.locator("[data-rank-item]").first.get_attribute("data-pk")) == first_pk
+    assert staff.evaluate("() => Boolean(Sortable.get(document.querySelector('[data-rank-list]')))")
+    staff.locator(f'[data-rank-item][data-pk="{first_pk}"]').get_by_role("button", name="下移").focus()
+    staff.keyboard.press("Enter")
+    assert int(staff.locator("[data-rank-item]").nth(1).get_attribute("data-pk")) == first_pk
     _click_and_wait(staff, staff.get_by_role("button", name="保存排序"))
     assert Nomination.objects.get(pk=first_pk).unit_rank == 2
     _click_and_wait(staff, staff.get_by_role("button", name="报送", exact=True))
