@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "nominations",
     "reviews",
     "publicity",
+    "documents",
 ]
 
 MIDDLEWARE = [
