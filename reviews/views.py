@@ -40,6 +40,11 @@ def _back(request, default: str):
     return redirect(default)
 
 
+def _leftover(posted: dict[int, dict], shown: set[int]) -> list[str]:
+    """Refusals on a row the page does not list (filtered out, not on this list yet): said at the top."""
+    return [state["error"] for pk, state in posted.items() if pk not in shown and state.get("error")]
+
+
 def _office_context(campaign: Campaign, active: str) -> dict:
     return {"campaign": campaign, "stages": selectors.stage_lines(campaign), "active": active}
 
@@ -132,9 +137,11 @@ def initial(request, slug):
         except RuleError as exc:
             state["error"] = exc.message
     groups = selectors.initial_queue(campaign, category=category)
+    shown = set()
     for group in groups:
         for holder in group.holders:
             for row in holder.rows:
+                shown.add(row.pk)
                 state = posted.get(row.pk, {})
                 row.police_form = state.get("police_form") or PoliceForm(prefix=f"p{row.pk}", initial={
                     "answer": row.review.police_answer, "answered_on": row.review.police_answered_on or timezone.localdate(),
@@ -142,7 +149,7 @@ def initial(request, slug):
                 row.decision_form = state.get("decision_form") or OutcomeForm(prefix=f"d{row.pk}")
                 row.error = state.get("error", "")
     return render(request, "reviews/initial.html", {
-        **_office_context(campaign, "initial"), "groups": groups, "category": category,
+        **_office_context(campaign, "initial"), "groups": groups, "category": category, "alerts": _leftover(posted, shown),
         "categories": selectors.categories(campaign), "open": selectors.stage_open(campaign, StageKey.INITIAL_REVIEW),
     }, status=400 if posted else 200)
 
@@ -211,7 +218,7 @@ def comprehensive(request, slug):
             row.error = row_errors.get(row.pk, "")
     return render(request, "reviews/comprehensive.html", {
         **_office_context(campaign, "comprehensive"), "data": data, "cap_form": cap_form, "meeting_form": meeting_form,
-        "alerts": alerts, "open": selectors.stage_open(campaign, StageKey.COMPREHENSIVE_REVIEW),
+        "alerts": list(alerts.values()), "open": selectors.stage_open(campaign, StageKey.COMPREHENSIVE_REVIEW),
         "meetings": [m for m in data.meetings if m.kind == Meeting.Kind.COMPREHENSIVE],
     }, status=400 if request.method == "POST" else 200)
 
@@ -292,6 +299,7 @@ def re_review(request, slug):
         row.error = state.get("error", "")
     return render(request, "reviews/re_review.html", {
         **_office_context(campaign, "re_review"), "rows": rows, "meeting_form": meeting_form,
+        "alerts": _leftover(posted, {row.pk for row in rows}),
         "meetings": selectors.meetings(campaign, Meeting.Kind.PARTY_GROUP),
         "open": selectors.stage_open(campaign, StageKey.RE_REVIEW),
     }, status=400 if request.method == "POST" else 200)
@@ -350,13 +358,16 @@ def decision(request, slug):
         except RuleError as exc:
             decision_form.add_error(None, exc.message)
         data = selectors.final_list(campaign)
+    shown = set()
     for group in data.categories:
         for row in group.rows:
+            shown.add(row.pk)
             state = posted.get(row.pk, {})
             row.revoke_form = state.get("form") or RevokeForm(prefix=f"v{row.pk}", initial={"held_on": timezone.localdate()})
             row.error = state.get("error", "")
     return render(request, "reviews/decision.html", {
         **_office_context(campaign, "decision"), "data": data, "decision_form": decision_form,
+        "alerts": _leftover(posted, shown),
         "document_title": selectors.decision_title(campaign),
         "open": selectors.stage_open(campaign, StageKey.DECISION),
     }, status=400 if request.method == "POST" else 200)
@@ -417,14 +428,18 @@ def vote(request, slug):
                 messages.success(request, f"已记录您对{review.nomination}的{'评分' if scores else '表决意见'}。")
                 return redirect(f"{request.get_full_path()}#v{review.pk}")
     groups = selectors.ballot(campaign, request.user)
+    shown = set()
     for _key, _label, rows in groups:
         for row in rows:
             state = posted.get(row.pk, {})
             initial = {"choice": row.vote.choice, "score": row.vote.score} if row.vote else {}
             row.form = state.get("form") or VoteForm(prefix=f"v{row.pk}", scores=scores, initial=initial)
             row.error = state.get("error", "")
+            shown.add(row.pk)
+    # A refusal on a nominee that is not on the ballot (yet) is said above the list.
+    alerts = _leftover(posted, shown)
     return render(request, "reviews/vote.html", {
-        "campaign": campaign, "groups": groups, "scores": scores,
+        "campaign": campaign, "groups": groups, "scores": scores, "alerts": alerts,
         "open": selectors.stage_open(campaign, StageKey.COMPREHENSIVE_REVIEW),
     }, status=400 if posted else 200)
 

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from awards.models import CapRule, Stage, StageKey
 from core.demo import LIVE_SLUG
@@ -15,6 +16,7 @@ from reviews.models import CapDecision, Final, FormalMaterial, Meeting, Outcome,
 from .helpers import PDF, SPECS, TODAY, start_initial, through_comprehensive, through_initial, to_decision, vote_all
 
 pytestmark = pytest.mark.django_db
+TODAY_AT = timezone.now()
 
 
 def url(name, *args):
@@ -459,3 +461,28 @@ def test_dashboard_counts_every_stage(client, campaign, office, at_decision):
     assert data.submitted_count == 3  # 渝北区, 沙坪坝区, 九龙坡区
     holders = {d.key: dict(d.rows) for d in data.distributions}
     assert holders["holder"]["渝北区"]["final"] == 2
+
+
+def test_tally_before_the_stage_opens_shows_the_message_at_the_top(client, campaign, office, forwarded):
+    forwarded(SPECS[:1])
+    start_initial(campaign, office)
+
+    response = client.post(url("comprehensive"), {"action": "tally"})
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'data-testid="page-error">“领导小组综合评审”尚未开始。<' in body
+
+
+def test_re_review_of_a_nominee_not_on_the_list_shows_the_message_at_the_top(client, campaign, office, forwarded, members):
+    noms = forwarded(SPECS[:2])
+    through_initial(campaign, office)
+    services.set_proposed(_review(noms[0]), proposed=True, actor=office)
+    Stage.objects.filter(campaign=campaign).update(started_at=None, closed_at=None)
+    Stage.objects.filter(campaign=campaign, key=StageKey.RE_REVIEW).update(started_at=TODAY_AT)
+    other = _review(noms[1])
+
+    response = client.post(url("re_review"), {"action": "decide", "review": other.pk, f"d{other.pk}-passed": "0",
+                                              f"d{other.pk}-reason": "不在名单"})
+
+    assert 'data-testid="page-error">只有拟表彰对象需要复审。<' in response.content.decode()
