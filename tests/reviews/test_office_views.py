@@ -13,7 +13,16 @@ from nominations import services as nomination_services
 from reviews import services
 from reviews.models import CapDecision, Final, FormalMaterial, Meeting, Outcome, Review
 
-from .helpers import PDF, SPECS, TODAY, start_initial, through_comprehensive, through_initial, to_decision, vote_all
+from .helpers import (
+    PDF,
+    SPECS,
+    TODAY,
+    start_initial,
+    through_comprehensive,
+    through_initial,
+    to_decision,
+    vote_all,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY_AT = timezone.now()
