@@ -267,9 +267,13 @@ def tally(campaign: Campaign, *, actor: User) -> list[Review]:
     up to the number of awards per category, skipping any that would break an absolute cap."""
     require_open(campaign, StageKey.COMPREHENSIVE_REVIEW)
     voters = members(campaign)
-    reviews = list(
+    # Lock first, then count: PostgreSQL refuses FOR UPDATE together with the GROUP BY of the counts.
+    locked = list(
         Review.objects.select_for_update(of=("self",)).filter(campaign=campaign, initial=Outcome.PASSED)
-        .exclude(nomination__status=Status.CANCELLED)
+        .exclude(nomination__status=Status.CANCELLED).values_list("pk", flat=True)
+    )
+    reviews = list(
+        Review.objects.filter(pk__in=locked)
         .select_related("nomination__unit__parent", "nomination__organisation__parent", "nomination__quota__organisation")
         .annotate(
             n_approve=Count("votes", filter=Q(votes__choice=Vote.Choice.APPROVE)),
