@@ -108,6 +108,8 @@ def notice_open(request, slug: str, scope: str):
             raise Http404("只有领导小组办公室可以发布拟表彰对象公示。")
         quota, quotas, issuer = None, [], campaign.office
         nominations = forwarded
+    # Listed once per scope; listing again is a correction of the notice that listed it.
+    nominations = nominations.exclude(notice_entries__notice__scope=scope)
     nominations = nominations.order_by("quota__organisation__path", "category", "rank", "pk")
     form = NoticeForm(request.POST or None, nominations=nominations, initial={"contact": campaign.contact if scope == Scope.FINAL else ""})
     if request.method == "POST" and form.is_valid():

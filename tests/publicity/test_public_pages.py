@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from publicity import services
-from publicity.models import Notice, Scope
+from publicity.models import Notice, Objection, Scope
 
 from .helpers import bulk_notice, collective, individual, unit_notice
 
@@ -94,15 +94,17 @@ def test_public_pages_show_no_id_number_mobile_or_birth_date(client, notice, cam
     services.record_investigation(objection, text="核查。", actor=users["unit_yubei"])
     services.conclude_objection(objection, upheld=False, conclusion="不成立", public_reply="经核实，反映不实。",
                                 actor=users["unit_yubei"])
+    bulk_notice(campaign, unit, users["unit_yubei"], entries=4)  # more nominees, all with ID numbers and phones
     pages = [
         reverse("public:notice_list"),
         reverse("public:notice_list") + "?state=open",
-        reverse("public:notice_detail", args=[notice.pk]),
-        reverse("public:objection", args=[notice.pk]),
         reverse("public:receipt_lookup"),
-        reverse("public:receipt", args=[objection.receipt_code]),
-        reverse("public:receipt", args=[objection.receipt_code]) + "?filed=1",
     ]
+    for public in Notice.objects.public():
+        pages += [reverse("public:notice_detail", args=[public.pk]), reverse("public:objection", args=[public.pk])]
+    for o in Objection.objects.all():
+        pages += [reverse("public:receipt", args=[o.receipt_code]), reverse("public:receipt", args=[o.receipt_code]) + "?filed=1"]
+    assert len(pages) >= 9
     for url in pages:
         html = _text(client.get(url))
         assert client.get(url).status_code == 200, url
