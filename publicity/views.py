@@ -8,6 +8,7 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -180,15 +181,17 @@ def objection_list(request):
     })
 
 
-def _handlers(objection: Objection):
-    return responsible_staff(objection.notice)
+def _handlers(objection: Objection, user: User):
+    """Whom an objection can be given to: the responsible staff of the issuing level, and the user."""
+    ids = responsible_staff(objection.notice).values("pk")
+    return User.objects.filter(Q(pk__in=ids) | Q(pk=user.pk)).order_by("pk")
 
 
 @login_required
 def objection_detail(request, pk: int):
     objection = permissions.access_objection(request.user, pk)
     can_handle = permissions.can_handle_objections(request.user, objection.notice)
-    handlers = _handlers(objection) if can_handle else User.objects.none()
+    handlers = _handlers(objection, request.user) if can_handle else User.objects.none()
     forms = {
         "assign": AssignForm(users=handlers, initial={"to": objection.assigned_to_id or request.user.pk}),
         "investigate": InvestigationForm(initial={"text": objection.investigation}),
