@@ -41,7 +41,7 @@ def notice_list(request):
         html = render_to_string("public/notice_list.html", {**data, "filters": filters, "now": now,
                                                             "scopes": Scope.choices,
                                                             "states": selectors.STATE_CHOICES})
-        ttl = selectors.cache_seconds(data["notices"], now=now, ceiling=PUBLIC_CACHE_SECONDS)
+        ttl = selectors.cache_seconds(data["notices"], now=now, ceiling=PUBLIC_CACHE_SECONDS, next_change=data["next_change"])
         cache.set(key, html, ttl)
     return HttpResponse(html)
 

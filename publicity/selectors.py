@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Q, Value, When
 from django.utils import timezone
 
 from awards.models import Campaign
@@ -58,7 +58,8 @@ class PublicFilters:
 
 
 def public_notice_list(filters: PublicFilters, *, now: dt.datetime) -> dict:
-    """Queries: the count, the page of notices (with campaign, issuer and entry count), the campaigns."""
+    """Queries: the count, the page of notices (with campaign, issuer and entry count), the campaigns,
+    the next closing instant."""
     recent = Notice.objects.public().filter(closes_at__gte=now - dt.timedelta(days=PUBLIC_RECENT_DAYS))
     qs = recent
     if filters.campaign:
@@ -80,7 +81,9 @@ def public_notice_list(filters: PublicFilters, *, now: dt.datetime) -> dict:
     campaigns = list(
         Campaign.objects.filter(pk__in=recent.values("campaign_id")).order_by("-year", "title").values("slug", "title")
     )
-    return {"page": page, "notices": notices, "campaigns": campaigns}
+    # Any running window that closes changes what the list shows (its tag, or which page holds what).
+    next_close = recent.filter(status=Notice.Status.OPEN, closes_at__gt=now).aggregate(at=Min("closes_at"))["at"]
+    return {"page": page, "notices": notices, "campaigns": campaigns, "next_change": next_close}
 
 
 def public_notice(pk: int) -> Notice | None:
@@ -99,12 +102,12 @@ def corrections_of(notice: Notice) -> list[Notice]:
     return list(Notice.objects.public().filter(replaces=notice).only("id", "title", "opens_at", "correction_note"))
 
 
-def cache_seconds(notices, *, now: dt.datetime, ceiling: int) -> int:
+def cache_seconds(notices, *, now: dt.datetime, ceiling: int, next_change: dt.datetime | None = None) -> int:
     """Until the next state change of anything shown (a window closing), and never above ``ceiling``."""
-    seconds = ceiling
-    for notice in notices:
-        if notice.status == Notice.Status.OPEN and notice.closes_at > now:
-            seconds = min(seconds, int((notice.closes_at - now).total_seconds()))
+    instants = [n.closes_at for n in notices if n.status == Notice.Status.OPEN and n.closes_at > now]
+    if next_change is not None:
+        instants.append(next_change)
+    seconds = min([ceiling] + [int((at - now).total_seconds()) for at in instants])
     return max(1, seconds)
 
 

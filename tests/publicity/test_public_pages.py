@@ -153,13 +153,14 @@ def test_notice_list_first_render_is_constant_and_repeat_runs_no_sql(client, cam
     for _ in range(notices):
         bulk_notice(campaign, unit, users["unit_yubei"], entries=3)
     url = reverse("public:notice_list")
-    # 1 count for the pager; 2 the page of notices with campaign, issuer and entry count; 3 the campaigns.
-    with django_assert_num_queries(3):
+    # 1 count for the pager; 2 the page of notices with campaign, issuer and entry count; 3 the campaigns;
+    # 4 the next closing instant (the cache lives until then).
+    with django_assert_num_queries(4):
         client.get(url)
     with django_assert_num_queries(0):
         client.get(url)
     filtered = url + "?scope=unit&state=open"
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(filtered)
     with django_assert_num_queries(0):
         client.get(filtered)
@@ -177,21 +178,37 @@ def test_closing_a_notice_moves_the_version_so_the_pages_render_afresh(client, n
     assert reverse("public:objection", args=[notice.pk]) not in html
 
 
-def test_cached_page_lives_no_longer_than_the_window(client, campaign, users, unit, monkeypatch):
-    n = bulk_notice(campaign, unit, users["unit_yubei"], entries=2, closes_at=timezone.now() + dt.timedelta(seconds=90))
-    seen = {}
+@pytest.fixture
+def page_timeouts(monkeypatch):
+    """The lifetime each public page is cached with."""
+    seen = []
     real_set = cache.set
 
     def spy(key, value, timeout=None, *args, **kw):
-        seen[key] = timeout
+        if key.startswith("public:"):
+            seen.append(timeout)
         return real_set(key, value, timeout, *args, **kw)
 
     monkeypatch.setattr(cache, "set", spy)
+    return seen
+
+
+def test_cached_page_lives_no_longer_than_the_window(client, campaign, users, unit, page_timeouts):
+    n = bulk_notice(campaign, unit, users["unit_yubei"], entries=2, closes_at=timezone.now() + dt.timedelta(seconds=90))
     client.get(reverse("public:notice_detail", args=[n.pk]))
     client.get(reverse("public:notice_list"))
-    timeouts = [t for k, t in seen.items() if k.startswith("public:")]
-    assert len(timeouts) == 2
-    assert all(0 < t <= 90 for t in timeouts), timeouts
+    assert len(page_timeouts) == 2
+    assert all(0 < t <= 90 for t in page_timeouts), page_timeouts
+
+
+def test_list_cache_ends_when_a_window_off_the_page_closes(client, campaign, users, unit, page_timeouts):
+    soon = bulk_notice(campaign, unit, users["unit_yubei"], entries=1, closes_at=timezone.now() + dt.timedelta(seconds=45),
+                       opens_at=timezone.now() - dt.timedelta(days=30))
+    for _ in range(20):  # newer notices push the one closing soon onto page 2
+        bulk_notice(campaign, unit, users["unit_yubei"], entries=1)
+    html = _text(client.get(reverse("public:notice_list") + "?state=open"))
+    assert f'href="/gs/{soon.pk}/"' not in html  # not on page 1
+    assert len(page_timeouts) == 1 and 0 < page_timeouts[0] <= 45, page_timeouts
 
 
 def test_page_shows_closed_once_the_instant_passes_even_before_the_sweeper(client, campaign, users, unit):
