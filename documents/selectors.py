@@ -38,6 +38,12 @@ def with_form_data(qs: QuerySet) -> QuerySet:
     )
 
 
+def campaign_for_documents(pk: int) -> Campaign:
+    """The campaign with what every form reads from it (numbers, copies, titles, levels)."""
+    return (Campaign.objects.select_related("root", "office", "host_unit")
+            .prefetch_related("forms", "categories").get(pk=pk))
+
+
 def access_form_nomination(user: User, pk: int) -> Nomination:
     nom = with_form_data(Nomination.objects.filter(pk=pk)).first()
     if nom is None or not can_download_nomination(user, nom):

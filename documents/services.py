@@ -90,7 +90,7 @@ def summary_files(campaign: Campaign, nominations: list[Nomination], quota: Quot
 
 
 def plan(batch: DocumentBatch) -> list[Planned]:
-    campaign = batch.campaign
+    campaign = selectors.campaign_for_documents(batch.campaign_id)
     if batch.quota_id:
         noms = selectors.package_nominations(batch.quota)
         files = summary_files(campaign, noms, batch.quota)

@@ -28,7 +28,7 @@ def grid(nom: Nomination) -> Grid:
              label("职工人数"), value(f"{staff}人" if staff else "")], height_mm=11),
         Row([label("单位负责人"), value(text(nom.head_name)), label("通讯地址"), value(text(nom.address))], height_mm=11),
         Row([label("何时何地\n受过何种奖励"), value(honours_text(nom), colspan=3)], height_mm=20),
-        Row([label("主\n要\n事\n迹", hint=f"（{campaign.deeds_target_chars}字左右）"), Cell(nom.deeds, LONG, colspan=3)],
+        Row([label("主\n要\n事\n迹", hint=f"（约{campaign.deeds_target_chars}字）"), Cell(nom.deeds, LONG, colspan=3)],
             height_mm=80, splittable=True),
         *approval.opinion_rows(campaign, len(WIDTHS)),
     ]

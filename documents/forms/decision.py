@@ -76,16 +76,35 @@ def context(campaign: Campaign, reviews: list[Review], *, awarded: bool, decided
     ]
     return {
         "campaign": campaign,
-        "title_lines": [" ".join(bodies), f"关于表彰{name}的决定"],
+        "title_lines": title_lines(bodies, name),
         "draft": not awarded,
         "status_note": "（依据正式表彰名单）" if awarded else "（依据拟表彰对象名单）",
         "body": body,
         "annex_title": f"{name}名单",
+        "annex_lines": split_subject("", name, "名单"),
         "groups": groups,
         "bodies": bodies,
         "date": cn_date(decided_on) if decided_on else "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日",
         "count": len(reviews),
     }
+
+
+TITLE_CHARS = 20  # about what one line of 2号 type holds in the 156 mm text block
+
+
+def title_lines(bodies: list[str], name: str) -> list[str]:
+    """The title in lines that break between words, as GB/T 9704 7.3.3 asks (梯形或菱形, 词意完整)."""
+    lines = [" ".join(bodies)] if len(" ".join(bodies)) <= TITLE_CHARS else list(bodies)
+    return [*lines, *split_subject("关于表彰", name, "的决定")]
+
+
+def split_subject(before: str, name: str, after: str) -> list[str]:
+    """关于表彰…先进集体和先进个人的决定 in two lines, cut before the award titles when too long."""
+    whole = f"{before}{name}{after}"
+    cut = name.rfind("先进", 0, name.find("和") if "和" in name else len(name))
+    if len(whole) <= TITLE_CHARS or cut <= 0:
+        return [whole]
+    return [f"{before}{name[:cut]}", f"{name[cut:]}{after}"]
 
 
 def filename(campaign: Campaign, ext: str) -> str:
@@ -116,7 +135,8 @@ def docx(ctx: dict) -> bytes:
     d.page_break()
     d.paragraph("附件", font=DOCX_HEADING)
     d.paragraph("")
-    d.paragraph(ctx["annex_title"], align="center", font=DOCX_TITLE, size_pt=22, bold=True)
+    for line in ctx["annex_lines"]:
+        d.paragraph(line, align="center", font=DOCX_TITLE, size_pt=22, bold=True)
     d.paragraph("")
     for group in ctx["groups"]:
         d.paragraph(group.heading, font=DOCX_HEADING, indent_chars=2, keep_with_next=True)

@@ -53,7 +53,7 @@ def grid(nom: Nomination) -> Grid:
             height_mm=10),
         Row([label("近五年\n年度考核\n情\u3000\u3000况"), value(appraisals_text(nom), colspan=6)], height_mm=14),
         Row([label("何时何地\n受过何种\n奖\u3000\u3000励"), value(honours_text(nom), colspan=6)], height_mm=18),
-        Row([label("主\n要\n事\n迹", hint=f"（{campaign.deeds_target_chars}字左右）"), Cell(nom.deeds, LONG, colspan=6)],
+        Row([label("主\n要\n事\n迹", hint=f"（约{campaign.deeds_target_chars}字）"), Cell(nom.deeds, LONG, colspan=6)],
             height_mm=60, splittable=True),
         *approval.opinion_rows(campaign, len(WIDTHS)),
     ]

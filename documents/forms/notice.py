@@ -46,7 +46,8 @@ def context(notice: Notice, entries: list[NoticeEntry]) -> dict:
         "window": window_text(notice),
         "deadline": deadline_text(notice),
         "how_to_object": [p for p in redact(notice.how_to_object).splitlines() if p.strip()],
-        "contact": notice.contact,
+        # Even the contact line: a personal mobile typed there is not printed (landlines are).
+        "contact": redact(notice.contact),
         "correction": notice.correction_note if notice.replaces_id else "",
         "issuer": issuer_name(notice),
         "date": cn_date(notice.opens_at),
