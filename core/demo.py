@@ -12,6 +12,7 @@ from awards.models import Campaign
 from awards.presets import apply_preset, load_reference_tree
 from orgs.models import Kind, Level, Role, User
 from orgs.services import ensure_organisation, grant_role
+from workdays.services import seed_from_package
 
 DEMO_PASSWORD = "Demo@2026"
 LIVE_SLUG = "cq-demo"
@@ -60,6 +61,8 @@ def _user(username, full_name, organisation, *, password_hash: str, staff=False,
 
 @transaction.atomic
 def load_demo() -> list[DemoLogin]:
+    # The calendar comes with the migrations; a database flushed since (tests) gets it back.
+    seed_from_package()
     tree = load_reference_tree()
     for key in ("chongqing-2023", "national-2021", "tianjin-2022"):
         apply_preset(key, tree=tree)

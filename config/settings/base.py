@@ -189,6 +189,9 @@ CELERY_BEAT_SCHEDULE = {
     "publicity-reminders": {"task": "publicity.tasks.send_reminders", "schedule": 3600.0},
 }
 OBJECTION_RATE_PER_HOUR = int(os.environ.get("OBJECTION_RATE_PER_HOUR", 5))
+# How many reverse proxies in front of the app append to X-Forwarded-For: the client address is
+# taken that many hops from the right (0: use REMOTE_ADDR). Rate limits are per client address.
+PUBLICITY_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {
