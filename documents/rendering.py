@@ -115,11 +115,33 @@ class Docx:
         lang.set(qn("w:eastAsia"), "zh-CN")
 
     def run(self, paragraph, text: str, *, font: str = DOCX_BODY, size_pt: float | None = None, bold: bool = False):
+        """A run with its fonts spelled out (a copy of one prepared w:rPr: much faster than the API)."""
+        from copy import deepcopy
+
         run = paragraph.add_run(text)
-        run.font.size = self.Pt(size_pt or self.size_pt)
-        run.font.bold = bold
-        self._fonts(run._element.get_or_add_rPr(), font)
+        run._r.insert(0, deepcopy(self._run_properties(font, size_pt or self.size_pt, bold)))
         return run
+
+    @lru_cache(maxsize=64)  # noqa: B019  (one Docx per document: the cache dies with it)
+    def _run_properties(self, font: str, size_pt: float, bold: bool):
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        rpr = OxmlElement("w:rPr")
+        fonts = OxmlElement("w:rFonts")
+        for attr, name in (("w:ascii", DOCX_LATIN), ("w:hAnsi", DOCX_LATIN), ("w:eastAsia", font)):
+            fonts.set(qn(attr), name)
+        rpr.append(fonts)
+        if bold:
+            rpr.append(OxmlElement("w:b"))
+        for tag in ("w:sz", "w:szCs"):
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), str(round(size_pt * 2)))
+            rpr.append(el)
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+        rpr.append(lang)
+        return rpr
 
     # paragraphs -------------------------------------------------------------------------------
 
@@ -191,8 +213,13 @@ class Docx:
     # tables -----------------------------------------------------------------------------------
 
     def grid(self, grid: Grid):
-        """Draw a ``Grid``: bordered, merged as the spans say, short rows kept on one page."""
+        """Draw a ``Grid``: bordered, spans written as w:gridSpan / w:vMerge, short rows kept on one page.
+
+        The spans are written into the XML directly: python-docx's ``cell()`` and ``merge()`` walk
+        the whole table on every call, which made one form take half a second.
+        """
         from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+        from docx.table import _Cell
 
         n_cols = len(grid.widths_mm)
         table = self.document.add_table(rows=len(grid.rows), cols=n_cols)
@@ -203,9 +230,16 @@ class Docx:
         for i, width in enumerate(grid.widths_mm):
             table.columns[i].width = self.Mm(width)
         size = grid.font_pt or self.size_pt
-        for r, placed in enumerate(grid.placements()):
-            row = grid.rows[r]
-            tr = table.rows[r]
+        # Which cell starts at each position, and which positions a span from above covers.
+        origin: dict[tuple[int, int], object] = {}
+        below: dict[tuple[int, int], object] = {}
+        for placed in grid.placements():
+            for r, c, cell in placed:
+                origin[(r, c)] = cell
+                for dr in range(1, cell.rowspan):
+                    below[(r + dr, c)] = cell
+        top, middle = WD_CELL_VERTICAL_ALIGNMENT.TOP, WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        for r, (row, tr) in enumerate(zip(grid.rows, table.rows, strict=True)):
             if row.height_mm:
                 tr.height = self.Mm(row.height_mm)
                 tr.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
@@ -213,20 +247,28 @@ class Docx:
                 self._cant_split(tr)
             if r < grid.head_rows:
                 self._repeat_header(tr)
-            for _, c, cell in placed:
-                target = table.cell(r, c)
-                if cell.colspan > 1 or cell.rowspan > 1:
-                    target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-                target.width = self.Mm(sum(grid.widths_mm[c : c + cell.colspan]))
-                target.vertical_alignment = (
-                    WD_CELL_VERTICAL_ALIGNMENT.TOP if cell.kind in (LONG, OPINION) else WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                )
-                self._fill(target, cell, size)
-        # Every cell's width again: Word reads the widths from the cells, LibreOffice from the grid.
-        for tr in table.rows:
-            for i, tc in enumerate(tr.cells[:n_cols]):
-                if tc.width is None:
-                    tc.width = self.Mm(grid.widths_mm[i])
+            tcs = list(tr._tr.tc_lst)
+            c = 0
+            while c < n_cols:
+                cell = origin.get((r, c)) or below.get((r, c))
+                if cell is None:  # a row shorter than the grid: leave the rest as plain cells
+                    c += 1
+                    continue
+                tc = tcs[c]
+                for extra in tcs[c + 1 : c + cell.colspan]:
+                    tr._tr.remove(extra)
+                tc_pr = tc.get_or_add_tcPr()
+                tc_pr.grid_span = cell.colspan
+                wrapped = _Cell(tc, table)
+                wrapped.width = self.Mm(sum(grid.widths_mm[c : c + cell.colspan]))
+                if (r, c) in origin:
+                    if cell.rowspan > 1:
+                        tc_pr.vMerge_val = "restart"
+                    wrapped.vertical_alignment = top if cell.kind in (LONG, OPINION, PHOTO) else middle
+                    self._fill(wrapped, cell, size)
+                else:
+                    tc_pr.vMerge_val = "continue"
+                c += cell.colspan
         return table
 
     def _fill(self, target, cell, size: float) -> None:
