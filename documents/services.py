@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
+import os
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.core.files import File
@@ -32,10 +34,15 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Planned:
-    """One file of a batch: its path in the ZIP and how to make it."""
+    """One file of a batch: its path in the ZIP, the records it prints (read once, shared by the
+    PDF and the DOCX of a form) and the function that renders them."""
 
     name: str
-    make: Callable[[], bytes]
+    context: Callable[[], dict]
+    render: Callable[[dict], bytes]
+
+    def make(self) -> bytes:
+        return self.render(self.context())
 
 
 def _once(fn: Callable[[], dict]) -> Callable[[], dict]:
@@ -64,10 +71,7 @@ def nomination_files(nom: Nomination, folder: str) -> list[Planned]:
     files = []
     for ctx, module in ((approval_ctx, form), (consult_ctx, consultation)):
         for ext in ("pdf", "docx"):
-            files.append(Planned(
-                base + _form_filename(module, nom, ext),
-                (lambda c=ctx, m=module, e=ext: getattr(m, e)(c())),
-            ))
+            files.append(Planned(base + _form_filename(module, nom, ext), ctx, getattr(module, ext)))
     return files
 
 
@@ -86,7 +90,7 @@ def summary_files(campaign: Campaign, nominations: list[Nomination], quota: Quot
     ctx = _once(lambda: summary.context(campaign, nominations, quota=quota))
     who = quota.organisation.name if quota else campaign.office.name
     meta = summary.form_meta(campaign, summary.KEY)
-    return [Planned(folder + meta.filename(who, ext=ext), (lambda e=ext: getattr(summary, e)(ctx()))) for ext in formats]
+    return [Planned(folder + meta.filename(who, ext=ext), ctx, getattr(summary, ext)) for ext in formats]
 
 
 def plan(batch: DocumentBatch) -> list[Planned]:
@@ -149,7 +153,61 @@ def _file_exists(batch: DocumentBatch) -> bool:
     return bool(batch.file) and batch.file.storage.exists(batch.file.name)
 
 
-def build_batch(batch_id: int) -> DocumentBatch | None:
+# Rendering is CPU-bound (font subsetting, layout): a large package is rendered by a few forked
+# processes, the ZIP written by this one in the planned order. Small packages stay in-process.
+PARALLEL_MIN_FILES = 24
+_PLANNED: list[Planned] = []
+
+
+def batch_processes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "DOCUMENTS_BATCH_PROCESSES", min(2, os.cpu_count() or 1)))
+
+
+_INHERITED: list = []
+
+
+def _forget_connections() -> None:
+    """In a forked renderer: never use the parent's database connection, and never close it either.
+
+    Closing it here would roll back the parent's transaction (SQLite) or end its session (a
+    PostgreSQL Terminate message on the shared socket); the handle is kept referenced, and the
+    process leaves through ``os._exit`` without finalisers.
+    """
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        _INHERITED.append(conn.connection)
+        conn.connection = None
+
+
+def _render_planned(index: int) -> bytes:
+    return _PLANNED[index].make()
+
+
+def render_files(files: list[Planned], *, processes: int | None = None) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) for every planned file, in order; in ``processes`` forked processes when worth it."""
+    global _PLANNED
+    processes = batch_processes() if processes is None else processes
+    if processes <= 1 or len(files) < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+        for planned in files:
+            yield planned.name, planned.make()
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    for planned in files:
+        planned.context()  # every database read here, before the fork
+    _PLANNED = files
+    try:
+        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_forget_connections) as pool:
+            yield from zip((p.name for p in files), pool.map(_render_planned, range(len(files)), chunksize=2), strict=True)
+    finally:
+        _PLANNED = []
+
+
+def build_batch(batch_id: int, *, processes: int | None = None) -> DocumentBatch | None:
     """Render every file of the batch into one ZIP, recording progress after each file. Idempotent."""
     batch = DocumentBatch.objects.select_related("campaign__root", "campaign__office", "quota__organisation").filter(pk=batch_id).first()
     if batch is None:
@@ -165,8 +223,8 @@ def build_batch(batch_id: int) -> DocumentBatch | None:
         with tempfile.TemporaryFile() as tmp:
             # Stored, not deflated: PDF, DOCX and XLSX are compressed already.
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
-                for i, planned in enumerate(files, start=1):
-                    zf.writestr(planned.name, planned.make())
+                for i, (name, data) in enumerate(render_files(files, processes=processes), start=1):
+                    zf.writestr(name, data)
                     DocumentBatch.objects.filter(pk=batch.pk).update(done=i)
             size = tmp.tell()
             tmp.seek(0)

@@ -103,3 +103,18 @@ def test_office_batch_puts_each_submitter_in_its_folder(package, users):
     assert names[:3] == [f"推荐对象汇总表_{office}.xlsx", f"推荐对象汇总表_{office}.docx", f"推荐对象汇总表_{office}.pdf"]
     assert names[3] == "渝北区/推荐对象汇总表_渝北区.xlsx"
     assert [n[len("渝北区/"):] for n in names[4:]] == EXPECTED[3:]
+
+
+def test_a_large_package_is_rendered_by_forked_processes_in_the_same_order(package, users, monkeypatch):
+    monkeypatch.setattr(services, "PARALLEL_MIN_FILES", 2)
+    batch = ask(package, users)
+    services.build_batch(batch.pk, processes=2)
+    batch.refresh_from_db()
+    assert (batch.status, batch.done) == (DocumentBatch.Status.DONE, 15)
+    with batch.file.open("rb") as fh:
+        archive = zipfile.ZipFile(io.BytesIO(fh.read()))
+    assert archive.namelist() == EXPECTED
+    docx = archive.read("先进个人/01_周明远/附件4_重庆市知识产权保护工作先进个人推荐审批表_周明远.docx")
+    assert docx[:2] == b"PK"
+    # The parent's connection (and the test's transaction) survived the children.
+    assert Nomination.objects.filter(pk=package["first"].pk, rank=2).exists()
