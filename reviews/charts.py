@@ -62,6 +62,10 @@ class Geometry:
     limit_x: int | None
     value_x: int
 
+    @property
+    def track_width(self) -> int:
+        return (self.limit_x - BAR_X) if self.limit_x is not None else 0
+
 
 @dataclass
 class Chart:
@@ -122,5 +126,5 @@ class Chart:
         return any(b.limit is not None for b in self.bars)
 
     @property
-    def patterns(self) -> list[str]:
-        return list(PATTERNS)
+    def legend_text(self) -> str:
+        return "；".join(f"{PATTERNS[p]}—{meaning}" for p, meaning in self.legend)

@@ -576,6 +576,13 @@ def commended(campaign: Campaign) -> str:
     return what
 
 
+def addressees(campaign: Campaign) -> str:
+    """主送: the level below the office in the chain, e.g. 各区县知识产权局、各市级部门."""
+    levels = campaign.chain_levels or []
+    below = levels[-2] if len(levels) >= 2 else ""
+    return "、".join(f"各{part}" for part in below.split("/") if part) or "各有关单位"
+
+
 def decision_title(campaign: Campaign) -> str:
     """关于表彰……的决定."""
     return f"关于表彰{commended(campaign)}的决定"
@@ -667,6 +674,8 @@ STAGE_SETS = [
     ("proposed", "拟表彰", "grid"),
     ("final", "最终表彰", "solid"),
 ]
+
+STAGE_LEGEND = [(pattern, label) for _key, label, pattern in STAGE_SETS]
 
 
 @dataclass
@@ -859,7 +868,8 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
             Bar(sc.label, sc.cells[i][2], sc.cells[i][3], pattern)
             for sc, (_k, _lbl, pattern) in zip(stage_counts, STAGE_SETS, strict=True)
         ]
-        category_charts.append(Chart(f"cat-{value}", f"{label}：各阶段人数与名额", bars, unit="个" if value == Category.COLLECTIVE else "名"))
+        category_charts.append(Chart(f"cat-{value}", f"{label}：各阶段人数与名额", bars, unit="个" if value == Category.COLLECTIVE else "名",
+                                     legend=STAGE_LEGEND))
 
     # Caps at every stage.
     cap_rows, cap_charts = [], []
@@ -872,7 +882,7 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
                 note=f"领导小组决定允许{use.allowed}" if use.decision else "")
             for (label, use), (_k, _l, pattern) in zip(uses, STAGE_SETS, strict=True)
         ]
-        cap_charts.append(Chart(f"cap-{cap.pk}", cap.label, bars))
+        cap_charts.append(Chart(f"cap-{cap.pk}", cap.label, bars, legend=STAGE_LEGEND))
 
     # Distributions: by district/department, by kind of organisation, by rank grade.
     def distribution(key, title, group_of, order=None):
@@ -888,7 +898,7 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
         for g, counts in rows:
             bars.append(Bar(f"{g}（报送）", counts["submitted"], None, "hatch"))
             bars.append(Bar(f"{g}（表彰）", counts["final"], None, "solid"))
-        return Distribution(key, title, rows, Chart(f"dist-{key}", title, bars))
+        return Distribution(key, title, rows, Chart(f"dist-{key}", title, bars, legend=[("hatch", "报送"), ("solid", "最终表彰")]))
 
     holder_order = [q.organisation.name for q in quotas]
     kind_labels = {value: str(label) for value, label in Kind.choices}

@@ -380,7 +380,7 @@ def decision_document(request, slug):
     data = selectors.final_list(campaign)
     return render(request, "reviews/decision_document.html", {
         "campaign": campaign, "data": data, "title": selectors.decision_title(campaign),
-        "commended": selectors.commended(campaign),
+        "commended": selectors.commended(campaign), "addressees": selectors.addressees(campaign),
         "date": data.decision.held_on if data.decision else timezone.localdate(),
         "bodies": campaign.issuing_bodies.split(),
     })

@@ -495,3 +495,32 @@ def test_re_review_of_a_nominee_not_on_the_list_shows_the_message_at_the_top(cli
                                               f"d{other.pk}-reason": "不在名单"})
 
     assert 'data-testid="page-error">只有拟表彰对象需要复审。<' in response.content.decode()
+
+
+def test_cap_decision_is_shown_on_the_final_list_the_document_and_the_final_export(client, campaign, office, members, exceeded):
+    from openpyxl import load_workbook
+
+    from .helpers import through_feedback, through_final_publicity, through_re_review, upload_all
+
+    cap, noms = exceeded
+    reason = "该同志办理重大案件成效突出，经领导小组研究同意。"
+    services.record_cap_decision(campaign=campaign, cap=cap, allowed_count=1, meeting="领导小组第1次会议", held_on=TODAY,
+                                 reason=reason, actor=office)
+    services.record_meeting(campaign=campaign, kind=Meeting.Kind.COMPREHENSIVE, title="会", held_on=TODAY, summary="评", actor=office)
+    services.close_stage(campaign, StageKey.COMPREHENSIVE_REVIEW, actor=office)
+    services.start_stage(campaign, StageKey.FEEDBACK_PUBLICITY, actor=office)
+    for n in noms:
+        n.refresh_from_db()
+    through_feedback(campaign, office, noms)
+    upload_all(campaign, office)
+    through_re_review(campaign, office)
+    through_final_publicity(campaign, office)
+
+    decision = client.get(url("decision")).content.decode()
+    document = client.get(url("decision_document")).content.decode()
+    book = load_workbook(io.BytesIO(client.get(url("final_export")).content))
+    exported = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value)
+
+    assert reason in decision and "经领导小组决定突破" in decision
+    assert reason in document and 'data-testid="doc-cap-decision"' in document
+    assert reason in exported and "经领导小组决定突破" in exported
