@@ -681,13 +681,14 @@ STAGE_LEGEND = [(pattern, label) for _key, label, pattern in STAGE_SETS]
 @dataclass
 class SubmitterLine:
     quota: Quota
-    submitted_at: dt.datetime | None
+    submitted_at: dt.datetime | None  # the last Submission
+    sent: bool  # a Submission, or nominations that reached the office (data loaded without one)
     late: bool
     counts: dict[str, dict[str, int]]  # stage -> category -> count
 
     @property
     def state(self) -> str:
-        if self.submitted_at:
+        if self.sent:
             return "已报送"
         return "逾期未报（视为自动放弃）" if self.late else "尚未报送"
 
@@ -739,7 +740,7 @@ class Dashboard:
 
     @property
     def submitted_count(self) -> int:
-        return sum(1 for s in self.submitters if s.submitted_at)
+        return sum(1 for s in self.submitters if s.sent)
 
     @property
     def late_count(self) -> int:
@@ -747,7 +748,7 @@ class Dashboard:
 
     @property
     def waiting_count(self) -> int:
-        return sum(1 for s in self.submitters if not s.submitted_at and not s.late)
+        return sum(1 for s in self.submitters if not s.sent and not s.late)
 
     @property
     def stage_labels(self) -> list[tuple[str, str]]:
@@ -793,7 +794,7 @@ def _progress(campaign: Campaign, lines: list[StageLine], noms, sets, submitters
     finals = Counter(r.final for r in reviews)
     texts = {
         StageKey.SUBMISSION: (
-            f"已报送{sum(1 for s in submitters if s.submitted_at)}个/共{len(submitters)}个推荐单位；"
+            f"已报送{sum(1 for s in submitters if s.sent)}个/共{len(submitters)}个推荐单位；"
             f"逾期未报{sum(1 for s in submitters if s.late)}个；报送推荐对象{len(noms)}个"
         ),
         StageKey.INITIAL_REVIEW: f"通过{initial[Outcome.PASSED]}、未通过{initial[Outcome.REJECTED]}、待审{initial[Outcome.PENDING]}",
@@ -844,14 +845,11 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
     submitters = []
     for q in quotas:
         at = sent.get(q.pk)
+        done = at is not None or q.pk in has_noms
         submitters.append(SubmitterLine(
-            q, at, late=not at and q.pk not in has_noms and past_deadline,
+            q, at, sent=done, late=not done and past_deadline,
             counts={k: dict(v) for k, v in per_quota.get(q.pk, {}).items()},
         ))
-    # Nominations forwarded without a Submission row (older data, imports) still count as sent.
-    for s in submitters:
-        if s.submitted_at is None and s.quota.pk in has_noms:
-            s.submitted_at = next((n.updated_at for n in noms if n.quota_id == s.quota.pk), None)
 
     # Quota and awards per stage and category.
     recommend_max = {value: sum(q.max_for(value) for q in quotas) for value, _l, _c in cats}
