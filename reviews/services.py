@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from awards.models import Campaign, Category, FormKey, Stage, StageKey
@@ -331,13 +331,17 @@ def set_proposed(review: Review, *, proposed: bool, actor: User) -> Review:
     review = Review.objects.select_for_update(of=("self",)).select_related("nomination").get(pk=review.pk)
     if proposed and review.initial != Outcome.PASSED:
         raise ReviewError("只有通过初审的推荐对象可以列入拟表彰名单。", code="state")
+    if proposed == review.proposed:
+        return review  # a repeated request (double click, two tabs): the list stays as it is
     review.proposed = proposed
     if proposed:
         listed = list(proposed_nominations(review.campaign)) + [review.nomination]
         for use in caps.cap_uses(review.campaign, listed):
             if use.cap.mode == "absolute" and use.blocking:
                 raise ReviewError(f"{use.cap.label}：上限为{use.limit}，列入后将为{use.count}。该比例为刚性要求，不得突破。", code="cap_absolute")
-        review.proposed_rank = Review.objects.filter(campaign=review.campaign, category=review.category, proposed=True).count() + 1
+        # After the last one on the list: a count would repeat a rank once someone was taken off.
+        last = Review.objects.filter(campaign=review.campaign, category=review.category, proposed=True).aggregate(m=Max("proposed_rank"))["m"]
+        review.proposed_rank = (last or 0) + 1
     else:
         review.proposed_rank = None
     review._change_reason = f"proposed={proposed}"
