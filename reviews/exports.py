@@ -113,7 +113,7 @@ def final_xlsx(campaign: Campaign, data: selectors.FinalList) -> bytes:
         _append(ws, [])
         _append(ws, ["取消评选资格（不予递补）"])
         for row in data.cancelled:
-            _append(ws, [row.review.get_category_display(), "", row.nom.display_name, row.nom.unit.name, "", row.result, row.nom.cancel_reason])
+            _append(ws, [row.nom.get_category_display(), "", row.nom.display_name, row.nom.unit.name, "", row.result, row.nom.cancel_reason])
     _append(ws, [])
     for line in _cap_lines(data.uses, data.decisions):
         _append(ws, [line])

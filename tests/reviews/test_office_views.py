@@ -10,6 +10,7 @@ from django.utils import timezone
 from awards.models import CapRule, Stage, StageKey
 from core.demo import LIVE_SLUG
 from nominations import services as nomination_services
+from orgs.models import User
 from reviews import services
 from reviews.models import CapDecision, Final, FormalMaterial, Meeting, Outcome, Review
 
@@ -524,3 +525,45 @@ def test_cap_decision_is_shown_on_the_final_list_the_document_and_the_final_expo
     assert reason in decision and "经领导小组决定突破" in decision
     assert reason in document and 'data-testid="doc-cap-decision"' in document
     assert reason in exported and "经领导小组决定突破" in exported
+
+
+def test_a_nominee_removed_by_an_upheld_final_objection_shows_as_cancelled_without_backfill(client, campaign, office, forwarded, members):
+    from openpyxl import load_workbook
+
+    from publicity import services as publicity
+    from publicity.models import Scope
+
+    from .helpers import through_feedback, through_re_review, upload_all
+
+    noms = forwarded(SPECS[:4])
+    through_comprehensive(campaign, office, members)
+    for n in noms:
+        n.refresh_from_db()
+    through_feedback(campaign, office, noms)
+    upload_all(campaign, office)
+    through_re_review(campaign, office)
+    notice = publicity.open_notice(campaign=campaign, scope=Scope.FINAL, issuer=campaign.office,
+                                   nominations=services.final_nominations(campaign), actor=office, contact="023-67539940")
+    objection = publicity.file_objection(entry=notice.entries.get(nomination=noms[2]), name="公众甲", contact="139",
+                                         facts="该同志曾受到党内警告处分，不宜表彰。", client="t")
+    publicity.record_investigation(objection, text="经核实属实。", actor=office)
+    publicity.conclude_objection(objection, upheld=True, conclusion="异议成立", public_reply="经核实属实。", actor=office)
+    publicity.close_notice(notice.pk, now=notice.closes_at)
+    services.close_stage(campaign, StageKey.FINAL_PUBLICITY, actor=office)
+    services.start_stage(campaign, StageKey.DECISION, actor=office)
+
+    page = client.get(url("decision"))
+    book = load_workbook(io.BytesIO(client.get(url("final_export")).content))
+    exported = [[c.value for c in row] for row in book["表彰名单"].iter_rows()]
+
+    data = page.context["data"]
+    assert data.total == 3
+    assert [row.nom.pk for row in data.cancelled] == [noms[2].pk]
+    cancelled = page.content.decode().split('data-testid="cancelled"')[1]
+    assert "先进个人" in cancelled and noms[2].display_name in cancelled and "不予递补" in cancelled
+    names = [r[2] for r in exported if r and r[2]]
+    assert noms[2].display_name in names  # listed once, under 取消评选资格
+    assert ["取消评选资格（不予递补）"] == [r[0] for r in exported if r and r[0] == "取消评选资格（不予递补）"]
+    client.force_login(User.objects.get(username="district_spb"))
+    feedback = client.get(reverse("reviews:feedback", args=[LIVE_SLUG])).content.decode()
+    assert "已取消评选资格" in feedback and "先进个人" in feedback
