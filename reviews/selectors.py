@@ -848,7 +848,10 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
         done = at is not None or q.pk in has_noms
         submitters.append(SubmitterLine(
             q, at, sent=done, late=not done and past_deadline,
-            counts={k: dict(v) for k, v in per_quota.get(q.pk, {}).items()},
+            counts={
+                stage_key: {value: per_quota[q.pk][stage_key][value] for value, _l, _c in cats}
+                for stage_key, _label, _pattern in STAGE_SETS
+            },
         ))
 
     # Quota and awards per stage and category.
