@@ -68,6 +68,10 @@ class Campaign(models.Model):
     prior_commendation_since_year = models.PositiveSmallIntegerField(
         _("同类表彰起算年份（原则上不再参评）"), null=True, blank=True
     )
+    # 重庆 五(三) / 全国 六(三): 未按规定条件和程序推荐的，取消评选资格并取消相应名额（不得递补或重报）.
+    cancellation_forfeits_slot = models.BooleanField(_("违规取消的名额不得递补或重报"), default=True)
+    # 全国 五(二): 省级范围公示中异议在规定时间内无法作出结论的，取消该推荐对象的评选资格.
+    unconcluded_objection_cancels = models.BooleanField(_("本级公示期满异议未能作出结论的取消评选资格"), default=False)
     review_mode = models.CharField(_("综合评审方式"), max_length=8, choices=ReviewMode.choices, default=ReviewMode.VOTES)
     vote_pass_percent = models.PositiveSmallIntegerField(
         _("投票通过比例（%）"), default=50, validators=[MinValueValidator(1), MaxValueValidator(100)]
@@ -245,6 +249,9 @@ class Stage(models.Model):
     # Absolute: after the deadline nothing more is submitted in the stage (重庆 五(四) 逾期未报视为自动放弃).
     deadline = models.DateTimeField(_("截止时间"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # The office starts and closes the stages in order (reviews.services.start_stage/close_stage).
+    started_at = models.DateTimeField(_("实际开始"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("实际结束"), null=True, blank=True)
 
     history = HistoricalRecords()
 

@@ -200,6 +200,7 @@ def national_2021(tree: ReferenceTree, *, slug: str, title: str, year: int, base
         "brief_deeds_max_chars": 300,  # 五(一): 简要事迹（不超过300字）
         "min_years_in_field": 5, "field_of_work": "知识产权工作",  # 一(二): 从事知识产权工作5年以上
         "exclude_deputy_bureau_and_above": True,  # 一(一)(二)
+        "unconcluded_objection_cancels": True,  # 五(二): 规定时间内无法作出结论的，取消评选资格
         "exclude_city_managed_cadres": False, "exclude_model_worker_treatment": False,
         "prior_commendation_since_year": None,
         "review_mode": Campaign.ReviewMode.VOTES, "vote_pass_percent": 50,

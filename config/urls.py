@@ -27,5 +27,12 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("campaigns/", include("awards.urls")),
     path("orgs/", include("orgs.urls")),
+    path("nominations/io/", include("nominations.io_urls")),
+    path("nominations/", include("nominations.urls")),
+    path("publicity/", include("publicity.urls")),
+    path("documents/", include("documents.urls")),
+    path("reviews/", include("reviews.urls")),
+    # 公示公告: public, no login.
+    path("gs/", include("publicity.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from awards.models import Campaign
 from awards.presets import apply_preset, load_reference_tree
 from orgs.models import Kind, Level, Role, User
 from orgs.services import ensure_organisation, grant_role
+from workdays.services import seed_from_package
 
 DEMO_PASSWORD = "Demo@2026"
 LIVE_SLUG = "cq-demo"
@@ -45,20 +47,22 @@ def _units(tree):
     return units
 
 
-def _user(username, full_name, organisation, *, staff=False, superuser=False) -> User:
+def _user(username, full_name, organisation, *, password_hash: str, staff=False, superuser=False) -> User:
     user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
     user.full_name = full_name
     user.organisation = organisation
     user.is_staff = staff or superuser
     user.is_superuser = superuser
     if created or not user.has_usable_password():
-        user.set_password(DEMO_PASSWORD)
+        user.password = password_hash  # hashed once for all demo logins: hashing is slow on purpose
     user.save()
     return user
 
 
 @transaction.atomic
 def load_demo() -> list[DemoLogin]:
+    # The calendar comes with the migrations; a database flushed since (tests) gets it back.
+    seed_from_package()
     tree = load_reference_tree()
     for key in ("chongqing-2023", "national-2021", "tianjin-2022"):
         apply_preset(key, tree=tree)
@@ -82,11 +86,12 @@ def load_demo() -> list[DemoLogin]:
         ("nat_office", "郑 华", tree.cnipa_office, Role.OFFICE, tree.nation, "全国领导小组办公室：国家知识产权局人事司"),
     ]
     logins = []
+    password_hash = make_password(DEMO_PASSWORD)
     for username, name, org, role, scope, description in plan:
-        user = _user(username, name, org)
+        user = _user(username, name, org, password_hash=password_hash)
         grant_role(user=user, role=role, scope=scope)
         logins.append(DemoLogin(username, name, role, description))
-    admin = _user("admin", "系统管理员", tree.cq_host, superuser=True)
+    admin = _user("admin", "系统管理员", tree.cq_host, password_hash=password_hash, superuser=True)
     grant_role(user=admin, role=Role.ADMIN, scope=tree.nation)
     logins.append(DemoLogin("admin", "系统管理员", Role.ADMIN, "系统管理员（含后台管理）"))
     return logins

@@ -62,7 +62,7 @@ def _unit(assignment, campaigns):
         section.items.append(Item(
             title=f"{c.title}：录入推荐对象、民主推荐与单位公示",
             detail=f"报送至 {holder.organisation.name}（名额：集体{holder.collective_max}个、个人{holder.individual_max}名）",
-            url=f"/campaigns/{c.slug}/", deadline=stage.deadline if stage else None, tag="推荐",
+            url=f"/nominations/c/{c.slug}/u/{assignment.scope_id}/", deadline=stage.deadline if stage else None, tag="推荐",
         ))
     return section
 
@@ -78,7 +78,7 @@ def _screener(assignment, campaigns):
         section.items.append(Item(
             title=f"{c.title}：审核筛选、征求意见、排序并报送",
             detail=f"本级名额：集体{quota.collective_max}个、个人{quota.individual_max}名；逾期未报视为自动放弃",
-            url=f"/campaigns/{c.slug}/quotas/{assignment.scope_id}/", deadline=stage.deadline if stage else None, tag="审核",
+            url=f"/nominations/screening/{quota.pk}/", deadline=stage.deadline if stage else None, tag="审核",
         ))
     return section
 

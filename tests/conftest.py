@@ -1,13 +1,15 @@
 """Shared fixtures: the reference tree, the three presets, the demo and logged-in clients.
 
-Every test runs on the real database (``django_db``); the holiday calendar is already there,
-seeded by the ``workdays`` data migration. Axes keeps its failure counts in the database, so the
-rollback at the end of each test clears any lockout.
+Every test runs on the real database (``django_db``). The demo data (calendar, reference tree,
+presets, live campaign, demo logins) is loaded once into the test database when it is created;
+each test runs inside a transaction that is rolled back, so it sees the same data. A
+transactional test (browser, worker, concurrency) flushes the database at its end, which also
+removes the calendar the migrations seeded; the next database test loads everything again
+(``_data_after_flush``). Axes keeps its failure counts in the database, so the rollback at the
+end of each test clears any lockout.
 
-The presets and the demo take a few thousand queries to load, so each test module loads them
-once, inside a transaction that is rolled back when the module ends; each test then runs in a
-savepoint inside it (pytest-django's non-transactional tests nest), so a test's changes are still
-undone before the next one. Once a module has asked for them, they stay for its later tests.
+Fixtures that load the presets or the demo again (``presets``, ``demo``) do it once per module,
+inside a transaction rolled back when the module ends; loading is idempotent.
 """
 
 from __future__ import annotations
@@ -23,6 +25,34 @@ from orgs.models import User
 from orgs.reference import load_reference_tree
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _ensure_demo() -> None:
+    from core.demo import LIVE_SLUG
+
+    if not Campaign.objects.filter(slug=LIVE_SLUG).exists():
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            load_demo()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _ensure_demo()
+
+
+@pytest.fixture(autouse=True)
+def _data_after_flush(request):
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in names or "live_server" in names or bool(marker and marker.kwargs.get("transaction"))
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker is not None:
+        request.getfixturevalue("db")
+    else:
+        return
+    _ensure_demo()
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "nominations",
     "reviews",
     "publicity",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "publicity.context_processors.reminders",
             ],
         },
     },
@@ -184,7 +186,14 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0, "kwargs": {"source": "beat"}},
+    # Catches every window whose instant passed, including while the worker was down.
+    "publicity-sweep": {"task": "publicity.tasks.sweep_notices", "schedule": float(os.environ.get("SWEEP_SECONDS", 30))},
+    "publicity-reminders": {"task": "publicity.tasks.send_reminders", "schedule": 3600.0},
 }
+OBJECTION_RATE_PER_HOUR = int(os.environ.get("OBJECTION_RATE_PER_HOUR", 5))
+# How many reverse proxies in front of the app append to X-Forwarded-For: the client address is
+# taken that many hops from the right (0: use REMOTE_ADDR). Rate limits are per client address.
+PUBLICITY_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

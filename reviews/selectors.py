@@ -1,0 +1,967 @@
+"""Reads for the office, member and district pages of the review stages (DESIGN §3 steps 3–6).
+
+Every list here runs a fixed number of queries whatever its length (issue 5: the office queue,
+the proposed list with live caps and the dashboard, for 50 or 5,000 nominations): the rows come
+with ``select_related``/``prefetch_related``, the rules and the caps are evaluated in Python on
+the prefetched objects, and counts are aggregated in Python from the rows already read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from awards.models import Campaign, CapRule, Category, Quota, Stage, StageKey
+from nominations import rules
+from nominations.models import (
+    Consultation,
+    Justification,
+    Nomination,
+    Rank,
+    Status,
+    Submission,
+)
+from orgs.models import Kind, Level, Organisation, Role, RoleAssignment, User
+
+from . import caps
+from .charts import Bar, Chart
+from .models import CapDecision, Final, FormalMaterial, Meeting, Outcome, Review, Vote
+from .services import OFFICE_STAGES, has_conflict, missing_materials
+
+# --- the campaign and its stages ---------------------------------------------------------------
+
+
+def campaign(slug: str) -> Campaign | None:
+    """The campaign with what every page reads from it (categories, caps, forms, stages)."""
+    return (
+        Campaign.objects.select_related("root", "office", "host_unit")
+        .prefetch_related("categories", "caps", "forms", Prefetch("stages", queryset=Stage.objects.order_by("order")))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def category_titles(campaign: Campaign) -> dict[str, str]:
+    return {c.kind: c.title for c in campaign.categories.all()}
+
+
+def categories(campaign: Campaign) -> list[tuple[str, str, int]]:
+    """(key, label, number of awards) in the order of the official forms: collectives first."""
+    counts = {c.kind: c.award_count for c in campaign.categories.all()}
+    return [(value, str(label), counts.get(value, 0)) for value, label in Category.choices if value in counts]
+
+
+@dataclass
+class StageLine:
+    stage: Stage
+
+    @property
+    def key(self) -> str:
+        return self.stage.key
+
+    @property
+    def started(self) -> bool:
+        # The submission stage runs from its opening date; the office only closes it.
+        return bool(self.stage.started_at) or self.stage.key == StageKey.SUBMISSION
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.stage.closed_at)
+
+    @property
+    def state(self) -> str:
+        if self.closed:
+            return "closed"
+        return "open" if self.started else "pending"
+
+    @property
+    def state_label(self) -> str:
+        return {"closed": "已结束", "open": "进行中", "pending": "未开始"}[self.state]
+
+    @property
+    def can_start(self) -> bool:
+        return not self.stage.started_at and not self.closed and self.stage.key != StageKey.SUBMISSION
+
+    @property
+    def can_close(self) -> bool:
+        # The decision stage closes when the decision is issued (services.issue_decision).
+        return self.started and not self.closed and self.stage.key != StageKey.DECISION
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == "open" and self.stage.is_past_deadline
+
+
+def stage_lines(campaign: Campaign) -> list[StageLine]:
+    return [StageLine(s) for s in campaign.stages.all() if s.key in OFFICE_STAGES]
+
+
+def stage_open(campaign: Campaign, key: str) -> bool:
+    line = next((line for line in stage_lines(campaign) if line.key == key), None)
+    return bool(line and line.state == "open")
+
+
+def stage_closed(campaign: Campaign, key: str) -> bool:
+    line = next((line for line in stage_lines(campaign) if line.key == key), None)
+    return bool(line and line.closed)
+
+
+def stage_of(campaign: Campaign, key: str) -> Stage | None:
+    return next((s for s in campaign.stages.all() if s.key == key), None)
+
+
+# --- reviews --------------------------------------------------------------------------------------
+
+
+def _with_nominations(qs: QuerySet) -> QuerySet:
+    """What a row shows and what the caps and the conflict check read, in the same query."""
+    return qs.select_related(
+        "nomination__unit__parent",
+        "nomination__organisation__parent",
+        "nomination__division",
+        "nomination__quota__organisation",
+        "quota__organisation",
+    )
+
+
+def _attach(reviews: list[Review], campaign: Campaign) -> list[Review]:
+    # The prefetched campaign (categories, forms, caps) serves every row: no query per row.
+    for r in reviews:
+        r.campaign = campaign
+        r.nomination.campaign = campaign
+    return reviews
+
+
+def review(campaign: Campaign, pk: int) -> Review | None:
+    found = _with_nominations(Review.objects.filter(campaign=campaign, pk=pk)).first()
+    if found is not None:
+        _attach([found], campaign)
+    return found
+
+
+def is_cancelled(r: Review) -> bool:
+    return r.final == Final.CANCELLED or r.nomination.status == Status.CANCELLED
+
+
+def result_label(r: Review) -> str:
+    """The nominee's standing in words (never colour alone)."""
+    if r.final == Final.REVOKED:
+        return "已撤销表彰"
+    if is_cancelled(r):
+        return "已取消评选资格"
+    if r.final == Final.AWARDED:
+        return "已表彰"
+    return ""
+
+
+@dataclass
+class QueueRow:
+    review: Review
+    warnings: list = field(default_factory=list)
+    justifications: list = field(default_factory=list)
+    consultations: list = field(default_factory=list)
+    # Set by the view for the row that was just posted.
+    police_form: object = None
+    decision_form: object = None
+    error: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.review.pk
+
+    @property
+    def nom(self) -> Nomination:
+        return self.review.nomination
+
+    @property
+    def result(self) -> str:
+        return result_label(self.review)
+
+    @property
+    def cancelled(self) -> bool:
+        return is_cancelled(self.review)
+
+
+@dataclass
+class HolderGroup:
+    organisation: Organisation
+    rows: list[QueueRow] = field(default_factory=list)
+
+
+@dataclass
+class CategoryGroup:
+    key: str
+    label: str
+    award_count: int
+    holders: list[HolderGroup] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(len(h.rows) for h in self.holders)
+
+
+def initial_queue(campaign: Campaign, *, category: str = "") -> list[CategoryGroup]:
+    """The initial-review queue: per category, per quota holder, in the holder's own ranking."""
+    qs = Review.objects.filter(campaign=campaign)
+    if category:
+        qs = qs.filter(category=category)
+    qs = (
+        _with_nominations(qs)
+        .select_related("initial_by")
+        .prefetch_related(
+            Prefetch("nomination__justifications", queryset=Justification.objects.select_related("author", "author_org")),
+            Prefetch("nomination__consultations", queryset=Consultation.objects.order_by("department")),
+            "nomination__appraisals",
+            "nomination__honours",
+            "nomination__unit__nominations",
+        )
+        .order_by("category", "quota__organisation__path", "submitter_rank", "pk")
+    )
+    reviews = _attach(list(qs), campaign)
+    groups = {key: CategoryGroup(key, label, count) for key, label, count in categories(campaign) if not category or key == category}
+    for r in reviews:
+        group = groups.get(r.category)
+        if group is None:
+            continue
+        if not group.holders or group.holders[-1].organisation.pk != r.quota.organisation_id:
+            group.holders.append(HolderGroup(r.quota.organisation))
+        nom = r.nomination
+        group.holders[-1].rows.append(QueueRow(
+            review=r, warnings=rules.warnings_for(nom), justifications=list(nom.justifications.all()),
+            consultations=list(nom.consultations.all()),
+        ))
+        group.counts[r.initial] += 1
+    return list(groups.values())
+
+
+# --- comprehensive review ----------------------------------------------------------------------------
+
+
+def group_members(campaign: Campaign) -> list[User]:
+    """The leading-group members over the campaign (one query, unlike ``services.members``)."""
+    assignments = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.GROUP_MEMBER, user__is_active=True)
+        .select_related("user__organisation", "scope")
+        .order_by("user__username")
+    )
+    found: dict[int, User] = {}
+    for a in assignments:
+        if campaign.root.is_under(a.scope):
+            found.setdefault(a.user_id, a.user)
+    return list(found.values())
+
+
+@dataclass
+class ProposedRow:
+    review: Review
+    votes_cast: int = 0
+    cap_labels: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.review.pk
+
+    @property
+    def nom(self) -> Nomination:
+        return self.review.nomination
+
+    @property
+    def cancelled(self) -> bool:
+        return is_cancelled(self.review)
+
+    @property
+    def result(self) -> str:
+        return result_label(self.review)
+
+
+@dataclass
+class MemberProgress:
+    member: User
+    cast: int
+    eligible: int
+    conflicts: int
+
+    @property
+    def done(self) -> bool:
+        return self.cast >= self.eligible
+
+
+@dataclass
+class ProposedCategory:
+    key: str
+    label: str
+    award_count: int
+    rows: list[ProposedRow]
+
+    @property
+    def proposed_count(self) -> int:
+        return sum(1 for r in self.rows if r.review.proposed and not r.cancelled)
+
+
+@dataclass
+class Comprehensive:
+    categories: list[ProposedCategory]
+    uses: list[caps.CapUse]
+    decisions: list[CapDecision]
+    members: list[MemberProgress]
+    meetings: list[Meeting]
+    scores: bool
+
+    @property
+    def decisions_by_cap(self) -> dict[int, list[CapDecision]]:
+        out: dict[int, list[CapDecision]] = defaultdict(list)
+        for d in self.decisions:
+            out[d.cap_id].append(d)
+        return out
+
+    @property
+    def cap_table(self):
+        return cap_table(self.uses, self.decisions)
+
+    @property
+    def votes_cast(self) -> int:
+        return sum(m.cast for m in self.members)
+
+    @property
+    def votes_expected(self) -> int:
+        return sum(m.eligible for m in self.members)
+
+
+def cap_table(uses: list[caps.CapUse], decisions: list[CapDecision]) -> list[tuple[caps.CapUse, list[CapDecision]]]:
+    """Each cap's use next to the leading-group decisions recorded on it."""
+    return [(use, [d for d in decisions if d.cap_id == use.cap.pk]) for use in uses]
+
+
+def cap_decisions(campaign: Campaign) -> list[CapDecision]:
+    return list(CapDecision.objects.filter(campaign=campaign).select_related("cap", "recorded_by").order_by("recorded_at", "pk"))
+
+
+def live_caps(campaign: Campaign, nominations: list[Nomination], decisions: list[CapDecision]) -> list[caps.CapUse]:
+    return caps.cap_uses(campaign, nominations, caps=list(campaign.caps.all()), decisions=decisions)
+
+
+def _vote_key(campaign: Campaign):
+    if campaign.review_mode == Campaign.ReviewMode.SCORES:
+        return lambda r: (not r.proposed, r.proposed_rank or 0, -(r.average_score or -1), r.submitter_rank, r.pk)
+    return lambda r: (not r.proposed, r.proposed_rank or 0, -r.approve_votes, r.reject_votes, r.submitter_rank, r.pk)
+
+
+def comprehensive(campaign: Campaign) -> Comprehensive:
+    """Members' progress and the proposed list with the caps computed live on it."""
+    reviews = _attach(list(
+        _with_nominations(Review.objects.filter(campaign=campaign, initial=Outcome.PASSED)).annotate(n_votes=Count("votes"))
+    ), campaign)
+    members = group_members(campaign)
+    cast = Counter(Vote.objects.filter(review__campaign=campaign, review__initial=Outcome.PASSED).values_list("member_id", flat=True))
+    live = [r for r in reviews if not is_cancelled(r)]
+    progress = []
+    for m in members:
+        conflicts = sum(1 for r in live if has_conflict(m, r.nomination))
+        progress.append(MemberProgress(m, cast[m.pk], len(live) - conflicts, conflicts))
+    decisions = cap_decisions(campaign)
+    proposed = [r.nomination for r in live if r.proposed]
+    uses = live_caps(campaign, proposed, decisions)
+    # Which caps each row counts in, so the office sees what putting it on the list would use.
+    labels: dict[int, list[str]] = defaultdict(list)
+    for use in uses:
+        predicate = caps.PREDICATES[use.cap.counts]
+        for r in reviews:
+            if predicate(r.nomination, campaign):
+                labels[r.nomination_id].append(use.cap.get_counts_display())
+    key = _vote_key(campaign)
+    groups = []
+    for value, label, count in categories(campaign):
+        rows = [ProposedRow(r, r.n_votes, labels.get(r.nomination_id, [])) for r in sorted((r for r in reviews if r.category == value), key=key)]
+        groups.append(ProposedCategory(value, label, count, rows))
+    meetings = list(Meeting.objects.filter(campaign=campaign).select_related("recorded_by"))
+    return Comprehensive(groups, uses, decisions, progress, meetings, campaign.review_mode == Campaign.ReviewMode.SCORES)
+
+
+# --- members ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class BallotRow:
+    review: Review
+    conflict: bool
+    vote: Vote | None
+    form: object = None
+    error: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.review.pk
+
+    @property
+    def nom(self) -> Nomination:
+        return self.review.nomination
+
+
+def ballot(campaign: Campaign, member: User) -> list[tuple[str, str, list[BallotRow]]]:
+    """What a member votes on: every live nominee that passed initial review, 回避 marked."""
+    reviews = _attach(list(
+        _with_nominations(Review.objects.filter(campaign=campaign, initial=Outcome.PASSED))
+        .exclude(nomination__status=Status.CANCELLED)
+        .order_by("category", "quota__organisation__path", "submitter_rank", "pk")
+    ), campaign)
+    votes = {v.review_id: v for v in Vote.objects.filter(member=member, review__campaign=campaign)}
+    out = []
+    for value, label, _count in categories(campaign):
+        rows = [BallotRow(r, has_conflict(member, r.nomination), votes.get(r.pk)) for r in reviews if r.category == value]
+        out.append((value, label, rows))
+    return out
+
+
+# --- re-review, materials -------------------------------------------------------------------------------
+
+
+@dataclass
+class MaterialRow:
+    review: Review
+    materials: list[FormalMaterial]
+    missing: list[str]
+    form: object = None
+    error: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.review.pk
+
+    @property
+    def nom(self) -> Nomination:
+        return self.review.nomination
+
+    @property
+    def cancelled(self) -> bool:
+        return is_cancelled(self.review)
+
+    @property
+    def result(self) -> str:
+        return result_label(self.review)
+
+
+ONCE_PROPOSED = Q(proposed=True) | Q(proposed_rank__isnull=False) | ~Q(re_review=Outcome.PENDING) | ~Q(final="")
+
+
+def _material_rows(campaign: Campaign, qs: QuerySet) -> list[MaterialRow]:
+    qs = _with_nominations(qs).prefetch_related(
+        Prefetch("materials", queryset=FormalMaterial.objects.select_related("uploaded_by").order_by("uploaded_at", "pk"))
+    )
+    reviews = _attach(list(qs.order_by("category", "proposed_rank", "quota__organisation__path", "submitter_rank", "pk")), campaign)
+    return [MaterialRow(r, list(r.materials.all()), [] if is_cancelled(r) else missing_materials(r)) for r in reviews]
+
+
+def re_review_rows(campaign: Campaign) -> list[MaterialRow]:
+    """Each nominee that was put on the proposed list, with its formal materials."""
+    return _material_rows(campaign, Review.objects.filter(campaign=campaign).filter(ONCE_PROPOSED))
+
+
+def meetings(campaign: Campaign, kind: str | None = None) -> list[Meeting]:
+    qs = Meeting.objects.filter(campaign=campaign).select_related("recorded_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(qs)
+
+
+def material(campaign: Campaign, pk: int) -> FormalMaterial | None:
+    return FormalMaterial.objects.filter(review__campaign=campaign, pk=pk).select_related("review").first()
+
+
+# --- the decision ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FinalRow:
+    review: Review
+    title: str
+    revoke_form: object = None
+    error: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.review.pk
+
+    @property
+    def nom(self) -> Nomination:
+        return self.review.nomination
+
+    @property
+    def result(self) -> str:
+        return result_label(self.review) or "待表彰决定"
+
+    @property
+    def revoked(self) -> bool:
+        return self.review.final == Final.REVOKED
+
+
+@dataclass
+class FinalCategory:
+    key: str
+    label: str
+    title: str
+    award_count: int
+    rows: list[FinalRow]
+
+    @property
+    def awarded(self) -> list[FinalRow]:
+        return [r for r in self.rows if not r.revoked]
+
+
+@dataclass
+class FinalList:
+    categories: list[FinalCategory]
+    cancelled: list[FinalRow]
+    uses: list[caps.CapUse]
+    decisions: list[CapDecision]
+    meetings: list[Meeting]
+    decided: bool
+
+    @property
+    def total(self) -> int:
+        return sum(len(c.awarded) for c in self.categories)
+
+    @property
+    def cap_table(self):
+        return cap_table(self.uses, self.decisions)
+
+    @property
+    def decision(self) -> Meeting | None:
+        return next((m for m in reversed(self.meetings) if m.kind == Meeting.Kind.DECISION), None)
+
+    @property
+    def revocations(self) -> list[Meeting]:
+        return [m for m in self.meetings if m.kind == Meeting.Kind.REVOCATION]
+
+
+def final_list(campaign: Campaign) -> FinalList:
+    """The final list by category (awarded, or waiting for the decision), and who was cancelled."""
+    qs = _with_nominations(
+        Review.objects.filter(campaign=campaign).filter(Q(re_review=Outcome.PASSED) | Q(final__in=(Final.AWARDED, Final.REVOKED)))
+    ).order_by("category", "proposed_rank", "quota__organisation__path", "submitter_rank", "pk")
+    reviews = _attach(list(qs), campaign)
+    titles = category_titles(campaign)
+    decided = any(r.final in (Final.AWARDED, Final.REVOKED) for r in reviews)
+    groups, cancelled = [], []
+    by_category: dict[str, list[FinalRow]] = defaultdict(list)
+    for r in reviews:
+        row = FinalRow(r, r.award_title or titles.get(r.category, ""))
+        if is_cancelled(r):
+            cancelled.append(row)
+        elif not decided and not r.proposed:
+            continue
+        elif decided and r.final not in (Final.AWARDED, Final.REVOKED):
+            continue
+        else:
+            by_category[r.category].append(row)
+    for value, label, count in categories(campaign):
+        groups.append(FinalCategory(value, label, titles.get(value, ""), count, by_category.get(value, [])))
+    decisions = cap_decisions(campaign)
+    listed = [row.nom for g in groups for row in g.awarded]
+    return FinalList(groups, cancelled, live_caps(campaign, listed, decisions), decisions, meetings(campaign), decided)
+
+
+def commended(campaign: Campaign) -> str:
+    """What is commended, from the campaign's title: 重庆市知识产权保护工作先进集体和先进个人."""
+    what = campaign.title.split("（")[0].split("(")[0]
+    for suffix in ("评选表彰", "评选"):
+        if what.endswith(suffix):
+            what = what[: -len(suffix)]
+    return what
+
+
+def addressees(campaign: Campaign) -> str:
+    """主送: the level below the office in the chain, e.g. 各区县知识产权局、各市级部门."""
+    levels = campaign.chain_levels or []
+    below = levels[-2] if len(levels) >= 2 else ""
+    return "、".join(f"各{part}" for part in below.split("/") if part) or "各有关单位"
+
+
+def decision_title(campaign: Campaign) -> str:
+    """关于表彰……的决定."""
+    return f"关于表彰{commended(campaign)}的决定"
+
+
+# --- district / department feedback ------------------------------------------------------------------------------
+
+
+@dataclass
+class FeedbackRow:
+    review: Review
+    materials: list[FormalMaterial]
+    missing: list[str]
+    notices: list
+    initial_known: bool
+    proposed_known: bool
+
+    @property
+    def pk(self) -> int:
+        return self.review.pk
+
+    @property
+    def nom(self) -> Nomination:
+        return self.review.nomination
+
+    @property
+    def cancelled(self) -> bool:
+        return is_cancelled(self.review)
+
+    @property
+    def initial_label(self) -> str:
+        if not self.initial_known:
+            return "初审进行中"
+        return self.review.get_initial_display()
+
+    @property
+    def proposed_label(self) -> str:
+        if not self.initial_known or self.review.initial != Outcome.PASSED:
+            return "—"
+        if not self.proposed_known:
+            return "综合评审进行中"
+        return "列入拟表彰名单" if (self.review.proposed or self.review.proposed_rank) else "未列入拟表彰名单"
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.proposed_known and self.review.proposed and not self.cancelled
+
+    @property
+    def result(self) -> str:
+        return result_label(self.review)
+
+
+@dataclass
+class FeedbackGroup:
+    quota: Quota
+    rows: list[FeedbackRow]
+
+    @property
+    def proposed(self) -> list[FeedbackRow]:
+        return [r for r in self.rows if r.is_proposed]
+
+
+def feedback(campaign: Campaign, quotas: list[Quota]) -> list[FeedbackGroup]:
+    """A district's or department's own nominees and what became of them — never anyone else's."""
+    from publicity.models import NoticeEntry, Scope
+
+    rows = _material_rows(campaign, Review.objects.filter(campaign=campaign, quota__in=quotas))
+    entries = defaultdict(list)
+    for entry in (
+        NoticeEntry.objects.filter(notice__campaign=campaign, notice__scope=Scope.DISTRICT, nomination__quota__in=quotas)
+        .select_related("notice").order_by("notice__opens_at", "pk")
+    ):
+        entries[entry.nomination_id].append(entry.notice)
+    initial_known = stage_closed(campaign, StageKey.INITIAL_REVIEW)
+    proposed_known = stage_closed(campaign, StageKey.COMPREHENSIVE_REVIEW)
+    groups = {q.pk: FeedbackGroup(q, []) for q in quotas}
+    for row in rows:
+        groups[row.review.quota_id].rows.append(FeedbackRow(
+            row.review, row.materials, row.missing, entries.get(row.review.nomination_id, []), initial_known, proposed_known,
+        ))
+    return list(groups.values())
+
+
+# --- the dashboard ------------------------------------------------------------------------------------------------
+
+STAGE_SETS = [
+    ("submitted", "已报送", "hatch"),
+    ("initial", "初审通过", "dots"),
+    ("proposed", "拟表彰", "grid"),
+    ("final", "最终表彰", "solid"),
+]
+
+STAGE_LEGEND = [(pattern, label) for _key, label, pattern in STAGE_SETS]
+
+
+@dataclass
+class SubmitterLine:
+    quota: Quota
+    submitted_at: dt.datetime | None  # the last Submission
+    sent: bool  # a Submission, or nominations that reached the office (data loaded without one)
+    late: bool
+    counts: dict[str, dict[str, int]]  # stage -> category -> count
+
+    @property
+    def state(self) -> str:
+        if self.sent:
+            return "已报送"
+        return "逾期未报（视为自动放弃）" if self.late else "尚未报送"
+
+    def count(self, stage: str, category: str) -> int:
+        return self.counts.get(stage, {}).get(category, 0)
+
+
+@dataclass
+class Distribution:
+    key: str
+    title: str
+    rows: list[tuple[str, dict[str, int]]]  # (group label, stage -> count)
+    chart: Chart
+
+
+@dataclass
+class StageCount:
+    key: str
+    label: str
+    cells: list[tuple[str, str, int, int]]  # (category, label, count, limit)
+
+    @property
+    def total(self) -> int:
+        return sum(c[2] for c in self.cells)
+
+    def count(self, category: str) -> int:
+        return next((c[2] for c in self.cells if c[0] == category), 0)
+
+
+@dataclass
+class ProgressLine:
+    line: StageLine
+    text: str
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    progress: list[ProgressLine]
+    submitters: list[SubmitterLine]
+    stage_counts: list[StageCount]
+    category_charts: list[Chart]
+    cap_rows: list[tuple[CapRule, list[tuple[str, caps.CapUse]]]]
+    cap_charts: list[Chart]
+    distributions: list[Distribution]
+    justifications: list[Justification]
+    decisions: list[CapDecision]
+    removed: list[tuple[Nomination, str, str]]  # (nominee, state, reason)
+
+    @property
+    def submitted_count(self) -> int:
+        return sum(1 for s in self.submitters if s.sent)
+
+    @property
+    def late_count(self) -> int:
+        return sum(1 for s in self.submitters if s.late)
+
+    @property
+    def waiting_count(self) -> int:
+        return sum(1 for s in self.submitters if not s.sent and not s.late)
+
+    @property
+    def stage_labels(self) -> list[tuple[str, str]]:
+        return [(k, label) for k, label, _p in STAGE_SETS]
+
+    def total(self, stage: str) -> int:
+        return next(s.total for s in self.stage_counts if s.key == stage)
+
+    @property
+    def category_labels(self) -> list[tuple[str, str]]:
+        return [(c[0], c[1]) for c in self.stage_counts[0].cells] if self.stage_counts else []
+
+
+def _body(nom: Nomination) -> Organisation:
+    return nom.organisation if nom.is_collective and nom.organisation_id else nom.unit
+
+
+def _stage_sets(noms: list[Nomination]) -> dict[str, list[Nomination]]:
+    reviews = {n.pk: _review_of(n) for n in noms}
+    decided = any(r and r.final in (Final.AWARDED, Final.REVOKED) for r in reviews.values())
+    live = [n for n in noms if n.status != Status.CANCELLED]
+    passed = [n for n in noms if reviews[n.pk] and reviews[n.pk].initial == Outcome.PASSED]
+    proposed = [n for n in live if reviews[n.pk] and reviews[n.pk].proposed]
+    if decided:
+        final = [n for n in noms if reviews[n.pk] and reviews[n.pk].final == Final.AWARDED]
+    else:
+        final = [n for n in proposed if reviews[n.pk].re_review == Outcome.PASSED]
+    return {"submitted": noms, "initial": passed, "proposed": proposed, "final": final}
+
+
+def _review_of(nom: Nomination) -> Review | None:
+    try:
+        return nom.review
+    except Review.DoesNotExist:
+        return None
+
+
+def _progress(campaign: Campaign, lines: list[StageLine], noms, sets, submitters, materials_missing, notices) -> list[ProgressLine]:
+    reviews = [r for r in (_review_of(n) for n in noms) if r is not None]
+    initial = Counter(r.initial for r in reviews if r.nomination.status != Status.CANCELLED)
+    proposed = sets["proposed"]
+    re_review = Counter(_review_of(n).re_review for n in proposed)
+    finals = Counter(r.final for r in reviews)
+    texts = {
+        StageKey.SUBMISSION: (
+            f"已报送{sum(1 for s in submitters if s.sent)}个/共{len(submitters)}个推荐单位；"
+            f"逾期未报{sum(1 for s in submitters if s.late)}个；报送推荐对象{len(noms)}个"
+        ),
+        StageKey.INITIAL_REVIEW: f"通过{initial[Outcome.PASSED]}、未通过{initial[Outcome.REJECTED]}、待审{initial[Outcome.PENDING]}",
+        StageKey.COMPREHENSIVE_REVIEW: f"拟表彰{len(proposed)}个（集体{sum(1 for n in proposed if n.is_collective)}、个人{sum(1 for n in proposed if not n.is_collective)}）",
+        StageKey.FEEDBACK_PUBLICITY: f"本级公示已结束{sum(1 for n in proposed if n.pk in notices['district'])}个/共{len(proposed)}个",
+        StageKey.FORMAL_MATERIALS: f"材料齐全{sum(1 for n in proposed if not materials_missing.get(n.pk))}个/共{len(proposed)}个",
+        StageKey.RE_REVIEW: f"复审通过{re_review[Outcome.PASSED]}、未通过{re_review[Outcome.REJECTED]}、待复审{re_review[Outcome.PENDING]}",
+        StageKey.FINAL_PUBLICITY: notices["final_text"],
+        StageKey.DECISION: f"已表彰{finals[Final.AWARDED]}、撤销{finals[Final.REVOKED]}、取消资格{sum(1 for n in noms if n.status == Status.CANCELLED)}",
+    }
+    return [ProgressLine(line, texts.get(line.key, "")) for line in lines]
+
+
+def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboard:
+    """Progress by stage and submitter, quota and cap use at every stage, distributions, exceptions."""
+    from publicity.models import Notice, NoticeEntry, Objection, Scope
+
+    now = now or timezone.now()
+    lines = stage_lines(campaign)
+    noms = list(
+        Nomination.objects.filter(campaign=campaign)
+        .filter(Q(status=Status.FORWARDED) | Q(review__isnull=False))
+        .select_related("unit__parent", "organisation__parent", "quota__organisation", "review")
+        .prefetch_related(Prefetch("review__materials", queryset=FormalMaterial.objects.order_by("pk")))
+        .order_by("quota__organisation__path", "category", "pk")
+    )
+    for n in noms:
+        n.campaign = campaign
+        r = _review_of(n)
+        if r is not None:
+            r.campaign = campaign
+            r.nomination = n
+    sets = _stage_sets(noms)
+    decisions = cap_decisions(campaign)
+    caps_list = list(campaign.caps.all())
+    cats = categories(campaign)
+
+    # Submitters: who sent, who did not, who is late (重庆 五(四): 逾期未报视为自动放弃).
+    quotas = list(Quota.objects.filter(campaign=campaign, parent__isnull=True).select_related("organisation").order_by("organisation__path"))
+    sent = {row["quota_id"]: row["last"] for row in Submission.objects.filter(campaign=campaign).values("quota_id").annotate(last=Max("submitted_at"))}
+    submission = stage_of(campaign, StageKey.SUBMISSION)
+    past_deadline = bool(submission and submission.deadline and now > submission.deadline)
+    per_quota: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for key, members in sets.items():
+        for n in members:
+            per_quota[n.quota_id][key][n.category] += 1
+    has_noms = {n.quota_id for n in noms}
+    submitters = []
+    for q in quotas:
+        at = sent.get(q.pk)
+        done = at is not None or q.pk in has_noms
+        submitters.append(SubmitterLine(
+            q, at, sent=done, late=not done and past_deadline,
+            counts={
+                stage_key: {value: per_quota[q.pk][stage_key][value] for value, _l, _c in cats}
+                for stage_key, _label, _pattern in STAGE_SETS
+            },
+        ))
+
+    # Quota and awards per stage and category.
+    recommend_max = {value: sum(q.max_for(value) for q in quotas) for value, _l, _c in cats}
+    stage_counts = []
+    for key, label, _pattern in STAGE_SETS:
+        counts = Counter(n.category for n in sets[key])
+        stage_counts.append(StageCount(key, label, [
+            (value, cat_label, counts.get(value, 0), recommend_max[value] if key == "submitted" else award)
+            for value, cat_label, award in cats
+        ]))
+    category_charts = []
+    for i, (value, label, _award) in enumerate(cats):
+        bars = [
+            Bar(sc.label, sc.cells[i][2], sc.cells[i][3], pattern)
+            for sc, (_k, _lbl, pattern) in zip(stage_counts, STAGE_SETS, strict=True)
+        ]
+        category_charts.append(Chart(f"cat-{value}", f"{label}：各阶段人数与名额", bars, unit="个" if value == Category.COLLECTIVE else "名",
+                                     legend=STAGE_LEGEND))
+
+    # Caps at every stage.
+    cap_rows, cap_charts = [], []
+    per_stage_uses = {key: caps.cap_uses(campaign, sets[key], caps=caps_list, decisions=decisions) for key, _l, _p in STAGE_SETS}
+    for i, cap in enumerate(caps_list):
+        uses = [(label, per_stage_uses[key][i]) for key, label, _p in STAGE_SETS]
+        cap_rows.append((cap, uses))
+        bars = [
+            Bar(label, use.count, use.limit, pattern, allowed=use.allowed if use.allowed != use.limit else None,
+                note=f"领导小组决定允许{use.allowed}" if use.decision else "")
+            for (label, use), (_k, _l, pattern) in zip(uses, STAGE_SETS, strict=True)
+        ]
+        cap_charts.append(Chart(f"cap-{cap.pk}", cap.label, bars, legend=STAGE_LEGEND))
+
+    # Distributions: by district/department, by kind of organisation, by rank grade.
+    def distribution(key, title, group_of, order=None):
+        table: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys([k for k, _l, _p in STAGE_SETS], 0))
+        for stage_key, members in sets.items():
+            for n in members:
+                group = group_of(n)
+                if group is not None:
+                    table[group][stage_key] += 1
+        labels = order(table) if order else sorted(table)
+        rows = [(g, table[g]) for g in labels if g in table]
+        bars = []
+        for g, counts in rows:
+            bars.append(Bar(f"{g}（报送）", counts["submitted"], None, "hatch"))
+            bars.append(Bar(f"{g}（表彰）", counts["final"], None, "solid"))
+        return Distribution(key, title, rows, Chart(f"dist-{key}", title, bars, legend=[("hatch", "报送"), ("solid", "最终表彰")]))
+
+    holder_order = [q.organisation.name for q in quotas]
+    kind_labels = {value: str(label) for value, label in Kind.choices}
+    rank_labels = {value: str(label) for value, label in Rank.choices}
+
+    def kind_of(n: Nomination) -> str:
+        return kind_labels.get(_body(n).kind, kind_labels[Kind.OTHER])
+
+    def rank_of(n: Nomination) -> str | None:
+        if n.is_collective:
+            return None
+        label = rank_labels.get(n.rank_grade, "未填写")
+        return label + ("（处级）" if n.is_division_level else "")
+
+    rank_order = [*rank_labels.values(), "未填写"]
+    distributions = [
+        distribution("holder", "按区县/市级部门", lambda n: n.quota.organisation.name,
+                     lambda t: [h for h in holder_order if h in t]),
+        distribution("kind", "按单位性质", kind_of, lambda t: [k for k in kind_labels.values() if k in t]),
+        distribution("rank", "按职级（先进个人）", rank_of,
+                     lambda t: sorted(t, key=lambda g: next((i for i, r in enumerate(rank_order) if g.startswith(r)), 99))),
+    ]
+
+    # Exceptions: every in-principle rule passed over with a written reason, and every cap decision.
+    justifications = list(
+        Justification.objects.filter(nomination__campaign=campaign)
+        .select_related("nomination__organisation", "nomination__unit", "author", "author_org")
+        .order_by("created_at", "pk")
+    )
+
+    # Publicity, for the progress line.
+    district_done = set(
+        NoticeEntry.objects.filter(notice__campaign=campaign, notice__scope=Scope.DISTRICT, notice__status=Notice.Status.CLOSED)
+        .values_list("nomination_id", flat=True)
+    )
+    final_notices = list(
+        Notice.objects.filter(campaign=campaign, scope=Scope.FINAL)
+        .annotate(n_objections=Count("objections"), n_upheld=Count("objections", filter=Q(objections__status=Objection.Status.UPHELD)))
+        .order_by("opens_at", "pk")
+    )
+    if final_notices:
+        last = final_notices[-1]
+        final_text = f"{last.get_status_display()}；异议{sum(n.n_objections for n in final_notices)}件，其中成立{sum(n.n_upheld for n in final_notices)}件"
+    else:
+        final_text = "尚未发布"
+    missing = {}
+    for n in sets["proposed"]:
+        missing[n.pk] = missing_materials(n.review)
+    progress = _progress(campaign, lines, noms, sets, submitters, missing, {"district": district_done, "final_text": final_text})
+
+    removed = []
+    for n in noms:
+        r = _review_of(n)
+        if r is not None and r.final == Final.REVOKED:
+            removed.append((n, "已撤销表彰", r.final_reason))
+        elif n.status == Status.CANCELLED:
+            removed.append((n, "已取消评选资格（不予递补）" if n.forfeits_slot else "已取消评选资格", n.cancel_reason))
+    return Dashboard(
+        campaign, progress, submitters, stage_counts, category_charts, cap_rows, cap_charts, distributions,
+        justifications, decisions, removed,
+    )
+
+
+def holder_level_label(org: Organisation) -> str:
+    return Level(org.level).label if org.level in Level.values else ""

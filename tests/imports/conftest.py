@@ -1,0 +1,1 @@
+from tests.chain.conftest import campaign, demo, media_root, org, users  # noqa: F401

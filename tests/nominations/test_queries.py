@@ -1,0 +1,132 @@
+"""The nomination list and the screening queue run a fixed number of queries, whatever their length.
+
+Rows are made with bulk_create, with everything a row shows: appraisals, honours, leaders,
+justifications, events, a unit notice with objections, consultations, a division.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from awards.models import Category
+from awards.selectors import quota_holder_for
+from nominations.models import (
+    Appraisal,
+    Consultation,
+    Event,
+    Honour,
+    Justification,
+    Leader,
+    Nomination,
+    Status,
+)
+from orgs.models import Level
+from orgs.services import ensure_organisation
+from publicity.models import Notice, NoticeEntry, Objection
+
+from .builders import BRIEF, DEEDS
+
+pytestmark = pytest.mark.django_db
+
+
+def make_many(campaign, unit, actor, n: int, status: str) -> list[Nomination]:
+    quota = quota_holder_for(campaign, unit)
+    sub = next(s for s in quota.sub_quotas.all() if unit.is_under(s.organisation))
+    division = ensure_organisation(name="执法科", parent=unit, level=Level.DIVISION)
+    noms = []
+    for i in range(n):
+        common = dict(campaign=campaign, unit=unit, quota=quota, sub_quota=sub, status=status, deeds=DEEDS[: 300 + i],
+                      brief_deeds=BRIEF, created_by=actor, unit_rank=i + 1)
+        if i % 3 == 0:
+            noms.append(Nomination(category=Category.COLLECTIVE, organisation=division if i % 2 else unit,
+                                   collective_nature="public_institution", head_name="李主任", **common))
+        else:
+            noms.append(Nomination(category=Category.INDIVIDUAL, name=f"批量{i}号", rank_grade="section_staff",
+                                   years_in_field=Decimal("2"), division=division if i % 2 else None,
+                                   prior_same_commendation="2020年市级表彰" if i % 4 == 0 else "", **common))
+    noms = Nomination.objects.bulk_create(noms)
+    Appraisal.objects.bulk_create([
+        Appraisal(nomination=nom, year=campaign.year - 5 + k, result="competent")
+        for nom in noms if nom.category == Category.INDIVIDUAL for k in range(5)
+    ])
+    Honour.objects.bulk_create([Honour(nomination=nom, year=2021, level="county", title="区级先进") for nom in noms[::2]])
+    Leader.objects.bulk_create([Leader(nomination=nom, name="王局长") for nom in noms if nom.category == Category.COLLECTIVE])
+    Justification.objects.bulk_create([
+        Justification(nomination=nom, rule="deeds_length", warning="事迹材料字数", text="说明理由十个字以上的文字", author=actor, author_org=unit)
+        for nom in noms[::2]
+    ])
+    Event.objects.bulk_create([Event(nomination=nom, to_status=status, actor=actor, reason="批量") for nom in noms])
+    now = timezone.now()
+    notice = Notice.objects.create(
+        campaign=campaign, scope="unit", issuer=unit, title="单位公示", intro="正文", how_to_object="异议方式", contact="023",
+        working_days=5, opens_at=now - dt.timedelta(days=10), closes_at=now - dt.timedelta(days=3), status="closed", opened_by=actor,
+    )
+    entries = NoticeEntry.objects.bulk_create([
+        NoticeEntry(notice=notice, nomination=nom, position=i, category=nom.category, name=nom.display_name, brief_deeds=BRIEF)
+        for i, nom in enumerate(noms, start=1)
+    ])
+    for k, entry in enumerate(entries[::3]):
+        Objection.objects.create(notice=notice, entry=entry, objector_name="甲", objector_contact="1", facts="事实",
+                                 status="not_upheld" if k % 2 else "received")
+    Consultation.objects.bulk_create([
+        Consultation(nomination=nom, department="personnel", answer="no_objection", answered_on=dt.date.today(), recorded_by=actor)
+        for nom in noms[::2]
+    ])
+    return noms
+
+
+# Queries of one request, the same with 5 and with 50 rows (measured; a change here means a query
+# was added or removed — check that it is not one per row):
+#   the request: session, user, role assignments, guardian scope roots, unread notifications, and the
+#   session save (savepoint, update, release);
+#   the campaigns the user sees (+ categories, stages);
+#   per open campaign and unit: quota holder, unit procedures, the nominations, and one per prefetch:
+#   appraisals, honours, the unit's nominations (same-division rule), justifications (+ authors),
+#   notice entries, their notices, objections, consultations.
+UNIT_LIST_QUERIES = 24
+# The unit's own page adds access_campaign (campaign + categories, caps, forms, stages) and the
+# quota holder check, and drops the campaign list.
+UNIT_DESK_QUERIES = 27
+# The queue: session, user, the quota (+ stages), role assignments, the nominations and the eight
+# prefetches above, the party-group decisions, the units for the filter, notifications, the
+# base template's organisation, and the session save.
+QUEUE_QUERIES = 21
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_unit_list_runs_the_same_queries_for_5_and_50_nominations(client, login, campaign, yubei, django_assert_num_queries, n):
+    staff = login("unit_yubei")
+    make_many(campaign, yubei, staff, n, Status.DRAFT)
+    url = reverse("nominations:index")
+    assert client.get(url).status_code == 200  # warm the per-process caches (content types, templates)
+    with django_assert_num_queries(UNIT_LIST_QUERIES):
+        response = client.get(url)
+    assert sum(len(desk.rows) for desk, _ in response.context["desks"]) == n
+    assert response.content.decode().count("data-nomination=") == n
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_unit_desk_runs_the_same_queries_for_5_and_50_nominations(client, login, campaign, yubei, django_assert_num_queries, n):
+    staff = login("unit_yubei")
+    make_many(campaign, yubei, staff, n, Status.DRAFT)
+    url = reverse("nominations:unit_desk", args=[campaign.slug, yubei.pk])
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(UNIT_DESK_QUERIES):
+        response = client.get(url)
+    assert len(response.context["desk"].rows) == n
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_screening_queue_runs_the_same_queries_for_5_and_50_nominations(client, login, campaign, yubei, users, django_assert_num_queries, n):
+    make_many(campaign, yubei, users["unit_yubei"], n, Status.SUBMITTED)
+    login("district_yubei")
+    quota = quota_holder_for(campaign, yubei)
+    url = reverse("nominations:screening_queue", args=[quota.pk])
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client.get(url)
+    assert len(response.context["rows"]) == n
+    assert response.content.decode().count("data-nomination=") == n

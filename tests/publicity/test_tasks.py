@@ -1,0 +1,162 @@
+"""Window tasks: the instant by ETA, the sweeper catching up, idempotence, failures kept, reminders once."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from celery import shared_task
+from django.utils import timezone
+
+from core.models import Notification, TaskFailure
+from core.tasks import ReliableTask
+from publicity import services, tasks
+from publicity.models import Notice
+
+from .helpers import bulk_notice, unit_notice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unit(org):
+    return org("渝北区知识产权保护中心")
+
+
+@shared_task(base=ReliableTask, name="tests.publicity.always_fails")
+def always_fails(*, notice_id: int) -> None:
+    raise RuntimeError(f"cannot close {notice_id}")
+
+
+def test_window_tasks_are_reliable():
+    for task in (tasks.close_notice_task, tasks.open_notice_task, tasks.sweep_notices, tasks.send_reminders,
+                 tasks.notify_objection):
+        assert task.acks_late is True and task.reject_on_worker_lost is True
+        assert task.max_retries >= 3 and Exception in task.autoretry_for
+
+
+def test_task_failing_past_its_retries_lands_in_task_failure():
+    result = always_fails.apply(kwargs={"notice_id": 41})
+    assert result.failed()
+    (failure,) = TaskFailure.objects.all()  # one row after all the retries, not one per try
+    assert failure.task == "tests.publicity.always_fails"
+    assert failure.arguments == {"notice_id": 41}
+    assert "cannot close 41" in failure.error and failure.resolved_at is None
+
+
+def test_retried_task_that_then_succeeds_leaves_no_failure(campaign, users, unit):
+    notice = unit_notice(campaign, unit, users["unit_yubei"])
+    real = services.close_notice
+    calls = []
+
+    def flaky(notice_id, **kw):
+        calls.append(notice_id)
+        if len(calls) == 1:
+            raise RuntimeError("database is locked")
+        return real(notice_id, now=notice.closes_at)
+
+    with mock.patch.object(services, "close_notice", flaky), mock.patch.object(tasks, "_wait_for"):
+        tasks.close_notice_task.apply(kwargs={"notice_id": notice.pk})
+    assert len(calls) == 2
+    assert not TaskFailure.objects.exists()
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.CLOSED
+
+
+def test_sweeper_closes_every_window_past_its_instant_once(campaign, users, unit, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    past = [bulk_notice(campaign, unit, users["unit_yubei"], entries=1, closes_at=now - dt.timedelta(hours=h)) for h in (1, 30)]
+    running = bulk_notice(campaign, unit, users["unit_yubei"], entries=1, closes_at=now + dt.timedelta(days=2))
+    with mock.patch.object(tasks.close_notice_task, "apply_async"):
+        result = tasks.sweep_notices.apply().get()
+        assert sorted(result["closed"]) == sorted(n.pk for n in past)
+        assert tasks.sweep_notices.apply().get()["closed"] == []  # a second run finds nothing to do
+    for n in past:
+        n.refresh_from_db()
+        assert n.status == Notice.Status.CLOSED
+        assert n.history.filter(history_change_reason="close").count() == 1
+    running.refresh_from_db()
+    assert running.status == Notice.Status.OPEN
+
+
+def test_close_is_idempotent(campaign, users, unit):
+    notice = unit_notice(campaign, unit, users["unit_yubei"])
+    assert services.close_notice(notice.pk, now=notice.closes_at - dt.timedelta(seconds=1)) is False  # not yet
+    assert services.close_notice(notice.pk, now=notice.closes_at) is True
+    notice.refresh_from_db()
+    closed_at = notice.closed_at
+    assert services.close_notice(notice.pk, now=notice.closes_at + dt.timedelta(hours=1)) is False
+    notice.refresh_from_db()
+    assert notice.closed_at == closed_at
+    assert notice.history.filter(history_change_reason="close").count() == 1
+
+
+def test_eta_is_queued_at_the_instant_only_when_near(campaign, users, unit):
+    now = timezone.now()
+    near = bulk_notice(campaign, unit, users["unit_yubei"], entries=1, closes_at=now + dt.timedelta(minutes=5))
+    far = bulk_notice(campaign, unit, users["unit_yubei"], entries=1, closes_at=now + dt.timedelta(days=5))
+    with mock.patch.object(tasks.close_notice_task, "apply_async") as queued:
+        assert tasks.schedule_notice(far.pk, now=now) == []
+        assert tasks.schedule_notice(near.pk, now=now) == ["close"]
+        assert tasks.schedule_notice(near.pk, now=now) == []  # queued once
+        assert queued.call_args.kwargs == {"kwargs": {"notice_id": near.pk}, "eta": near.closes_at}
+        # The sweeper queues the far one once it comes within reach.
+        later = far.closes_at - dt.timedelta(minutes=10)
+        with mock.patch.object(timezone, "now", return_value=later):
+            assert tasks.sweep_notices.apply().get()["queued"] == [far.pk]
+        assert queued.call_args.kwargs["eta"] == far.closes_at
+        assert queued.call_count == 2
+
+
+def test_opening_a_notice_queues_nothing_a_week_ahead(campaign, users, unit, django_capture_on_commit_callbacks):
+    with mock.patch.object(tasks.close_notice_task, "apply_async") as queued:
+        with django_capture_on_commit_callbacks(execute=True):
+            unit_notice(campaign, unit, users["unit_yubei"])
+    assert queued.call_count == 0  # the sweeper queues it when the instant is near
+
+
+def test_broker_away_does_not_break_opening_a_notice(campaign, users, unit, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    n = bulk_notice(campaign, unit, users["unit_yubei"], entries=1, closes_at=now + dt.timedelta(minutes=1))
+    with mock.patch.object(tasks.close_notice_task, "apply_async", side_effect=ConnectionError("broker down")):
+        assert tasks.schedule_notice(n.pk, now=now) == []
+    with mock.patch.object(tasks.close_notice_task, "apply_async"):
+        assert tasks.schedule_notice(n.pk, now=now) == ["close"]  # retried by the next sweep
+
+
+def test_scheduled_notice_opens_at_its_instant(campaign, users, unit, django_capture_on_commit_callbacks):
+    start = timezone.now() + dt.timedelta(minutes=2)
+    with mock.patch.object(tasks.open_notice_task, "apply_async") as queued:
+        with django_capture_on_commit_callbacks(execute=True):
+            n = unit_notice(campaign, unit, users["unit_yubei"], opens_at=start)
+    assert queued.call_args.kwargs["eta"] == start
+    assert services.start_notice(n.pk) is False
+    with mock.patch.object(timezone, "now", return_value=start):
+        assert services.start_notice(n.pk) is True
+        assert services.start_notice(n.pk) is False
+    n.refresh_from_db()
+    assert n.status == Notice.Status.OPEN
+
+
+def test_reminder_for_a_window_closing_tomorrow_is_sent_once(campaign, users, unit):
+    now = timezone.now()
+    notice = bulk_notice(campaign, unit, users["unit_yubei"], entries=1, closes_at=now + dt.timedelta(hours=20))
+    bulk_notice(campaign, unit, users["unit_yubei"], entries=1, closes_at=now + dt.timedelta(days=3))  # not yet
+    first = tasks.send_reminders.apply(kwargs={"now": now.isoformat()}).get()
+    second = tasks.send_reminders.apply(kwargs={"now": (now + dt.timedelta(hours=1)).isoformat()}).get()
+    assert first == 2 and second == 0
+    notes = Notification.objects.filter(key=f"closing:{notice.pk}")
+    # The unit's staff and the district screener who receives its nominees; not the city office.
+    assert sorted(notes.values_list("user__username", flat=True)) == ["district_yubei", "unit_yubei"]
+    assert "24时截止" in notes.first().text
+
+
+def test_new_objection_notifies_the_responsible_staff_once(campaign, users, unit, django_capture_on_commit_callbacks):
+    notice = unit_notice(campaign, unit, users["unit_yubei"])
+    with mock.patch.object(tasks.notify_objection, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            o = services.file_objection(entry=notice.entries.get(), name="甲", contact="乙", facts="反映的具体问题如下。",
+                                        client="x")
+    delay.assert_called_once_with(objection_id=o.pk)
+    assert tasks.notify_objection.apply(kwargs={"objection_id": o.pk}).get() == 2
+    assert tasks.notify_objection.apply(kwargs={"objection_id": o.pk}).get() == 0
+    assert tasks.notify_objection.apply(kwargs={"objection_id": 999999}).get() == 0  # gone: logged, no retry
