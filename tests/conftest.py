@@ -31,8 +31,7 @@ def _ensure_demo() -> None:
     from core.demo import LIVE_SLUG
 
     if not Campaign.objects.filter(slug=LIVE_SLUG).exists():
-        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-            load_demo()
+        load_demo()  # real hashers: browser tests log in with the demo password
 
 
 @pytest.fixture(scope="session")
