@@ -205,11 +205,21 @@ class CategoryGroup:
         return sum(len(h.rows) for h in self.holders)
 
 
-def initial_queue(campaign: Campaign, *, category: str = "") -> list[CategoryGroup]:
+def queue_holders(campaign: Campaign) -> list[Organisation]:
+    """The quota holders that sent something to the office (for the queue's filter)."""
+    ids = Review.objects.filter(campaign=campaign).values("quota__organisation_id")
+    return list(Organisation.objects.filter(pk__in=ids).order_by("path"))
+
+
+def initial_queue(campaign: Campaign, *, category: str = "", holder: int | None = None, outcome: str = "") -> list[CategoryGroup]:
     """The initial-review queue: per category, per quota holder, in the holder's own ranking."""
     qs = Review.objects.filter(campaign=campaign)
     if category:
         qs = qs.filter(category=category)
+    if holder:
+        qs = qs.filter(quota__organisation_id=holder)
+    if outcome:
+        qs = qs.filter(initial=outcome)
     qs = (
         _with_nominations(qs)
         .select_related("initial_by")

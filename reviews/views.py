@@ -30,7 +30,7 @@ from .forms import (
     RevokeForm,
     VoteForm,
 )
-from .models import Meeting
+from .models import Meeting, Outcome
 
 
 def _back(request, default: str):
@@ -110,6 +110,10 @@ def initial(request, slug):
     campaign = permissions.access_office(request.user, slug)
     category = request.GET.get("category", "")
     category = category if category in dict(selectors.category_titles(campaign)) else ""
+    holders = selectors.queue_holders(campaign)
+    holder = next((h.pk for h in holders if str(h.pk) == request.GET.get("holder", "")), None)
+    outcome = request.GET.get("outcome", "")
+    outcome = outcome if outcome in Outcome.values else ""
     posted: dict[int, dict] = {}
     if request.method == "POST":
         review = selectors.review(campaign, int(request.POST.get("review", 0) or 0))
@@ -136,7 +140,7 @@ def initial(request, slug):
                 raise Http404
         except RuleError as exc:
             state["error"] = exc.message
-    groups = selectors.initial_queue(campaign, category=category)
+    groups = selectors.initial_queue(campaign, category=category, holder=holder, outcome=outcome)
     shown = set()
     for group in groups:
         for holder in group.holders:
@@ -150,6 +154,7 @@ def initial(request, slug):
                 row.error = state.get("error", "")
     return render(request, "reviews/initial.html", {
         **_office_context(campaign, "initial"), "groups": groups, "category": category, "alerts": _leftover(posted, shown),
+        "holders": holders, "holder": holder, "outcome": outcome, "outcomes": Outcome.choices,
         "categories": selectors.categories(campaign), "open": selectors.stage_open(campaign, StageKey.INITIAL_REVIEW),
     }, status=400 if posted else 200)
 

@@ -186,3 +186,17 @@ def test_one_approval_form_renders_fast_enough(package, capsys):
     # Generous: the test machine is shared by several test runs at once (about 0.2 s when idle).
     assert pdf_median < 5.0
 
+
+
+def test_docx_table_spans_read_back_as_the_paper_form(package):
+    """Spans are written as w:gridSpan / w:vMerge: python-docx (as Word) reads the merged boxes back."""
+    nom = fetch(package["first"])
+    table = docx_document(individual_approval.docx(individual_approval.context(nom))).tables[0]
+    assert len(table.columns) == 7
+    photo = table.cell(0, 6)
+    assert photo._tc is table.cell(2, 6)._tc and photo._tc is not table.cell(3, 6)._tc  # 3 rows high
+    assert table.cell(3, 1).text == nom.id_number and table.cell(3, 1)._tc is table.cell(3, 3)._tc  # 3 columns wide
+    assert table.cell(3, 5).text == "13800138000" and table.cell(3, 5)._tc is table.cell(3, 6)._tc
+    assert [table.cell(r, 0).text for r in range(len(table.rows))][-3:] == [
+        "所在单位意见", "区县知识产权局/市级部门意见", "评选表彰工作领导小组审批意见"]
+    assert "（盖章）" in table.cell(len(table.rows) - 1, 3).text

@@ -567,3 +567,14 @@ def test_a_nominee_removed_by_an_upheld_final_objection_shows_as_cancelled_witho
     client.force_login(User.objects.get(username="district_spb"))
     feedback = client.get(reverse("reviews:feedback", args=[LIVE_SLUG])).content.decode()
     assert "已取消评选资格" in feedback and "先进个人" in feedback
+
+
+def test_queue_filters_by_holder_and_outcome(client, queue, office):
+    services.decide_initial(_review(queue[1]), passed=False, reason="不符合条件", actor=office)
+    market = queue[4].quota.organisation
+
+    by_holder = client.get(url("initial") + f"?holder={market.pk}").content.decode()
+    rejected = client.get(url("initial") + "?outcome=rejected").content.decode()
+
+    assert f'data-nomination="{queue[4].pk}"' in by_holder and f'data-nomination="{queue[0].pk}"' not in by_holder
+    assert f'data-nomination="{queue[1].pk}"' in rejected and f'data-nomination="{queue[0].pk}"' not in rejected

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 # the session (read; savepoint, update, release to save it), the user, the campaign with its
 # categories, caps, forms and stages, the user's roles, and for HTML pages the user's organisation
 # (header) and the reminder count. Then the page's own reads:
-#   initial (+6 = 19): reviews with nomination, units and quota holder; justifications;
-#       consultations; appraisals; honours; the units' nominations (for the rules' warnings).
+#   initial (+7 = 20): the quota holders for the filter; reviews with nomination, units and quota
+#       holder; justifications; consultations; appraisals; honours; the units' nominations (warnings).
 #   comprehensive (+6 = 19): reviews annotated with their vote count; members' roles; votes; cap
 #       decisions; meetings; the caps again for the decision form's choices.
 #   dashboard (+8 = 21): nominations with their review; materials; cap decisions; quotas;
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 #   decision (+3 = 16): reviews; cap decisions; meetings.
 #   comprehensive_export (11 + 5 = 16) and final_export (11 + 3 = 14): no header, the same reads.
 EXPECTED = {
-    "initial": 19,
+    "initial": 20,
     "comprehensive": 19,
     "dashboard": 21,
     "re_review": 16,
