@@ -1,7 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Appraisal, Consultation, Honour, Justification, Leader, Nomination, PartyGroupDecision, UnitProcedure
+from .models import (
+    Appraisal,
+    Consultation,
+    Honour,
+    ImportJob,
+    Justification,
+    Leader,
+    Nomination,
+    PartyGroupDecision,
+    UnitProcedure,
+)
 
 
 class LeaderInline(admin.TabularInline):
@@ -31,3 +41,12 @@ class NominationAdmin(SimpleHistoryAdmin):
 
 
 admin.site.register([Justification, UnitProcedure, Consultation, PartyGroupDecision], SimpleHistoryAdmin)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "campaign", "unit", "category", "status", "created_at"]
+    list_filter = ["status"]
+
+    def has_add_permission(self, request):
+        return False  # imports are uploaded on the unit's page and run as a task

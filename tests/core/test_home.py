@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from awards.models import Campaign, StageKey
+from awards.models import Campaign, Quota, StageKey
 from awards.presets import apply_preset
 from core.demo import LIVE_SLUG
-from orgs.models import Role
+from orgs.models import Organisation, Role
 from orgs.reference import load_reference_tree
 from tests.factories import UserFactory
 
@@ -75,8 +75,9 @@ def test_unit_staff_home_lists_the_live_campaign_with_its_unit_deadline(demo, lo
 
     response = login("unit_yubei").get("/")
 
+    unit = Organisation.objects.get(name="渝北区知识产权保护中心")
     assert [(i.url, i.deadline, i.tag) for i in _items(response)] == [
-        (f"/campaigns/{LIVE_SLUG}/", deadline, "推荐")
+        (f"/nominations/c/{LIVE_SLUG}/u/{unit.pk}/", deadline, "推荐")
     ]
     content = response.content.decode()
     assert campaign.title in content
@@ -98,9 +99,10 @@ def test_screener_home_lists_its_quota(demo, login, tree):
     response = login("district_yubei").get("/")
 
     items = _items(response)
-    assert [(i.url, i.deadline) for i in items] == [(f"/campaigns/{LIVE_SLUG}/quotas/{yubei.pk}/", deadline)]
+    quota = Quota.objects.get(campaign=campaign, organisation=yubei)
+    assert [(i.url, i.deadline) for i in items] == [(f"/nominations/screening/{quota.pk}/", deadline)]
     assert "本级名额：集体2个、个人2名" in items[0].detail
-    assert f'href="/campaigns/{LIVE_SLUG}/quotas/{yubei.pk}/"' in response.content.decode()
+    assert f'href="/nominations/screening/{quota.pk}/"' in response.content.decode()
 
 
 def test_department_screener_home_lists_its_1_plus_2_quota(demo, login):
@@ -211,8 +213,9 @@ def test_page_query_counts_do_not_grow_with_campaigns(demo, login):
 
 # Every request of a logged-in user: the session, the user, the user's organisation (header),
 # the scope roots (guardian, one query) and the active roles, then the session save (SESSION_SAVE_EVERY_REQUEST:
-# a savepoint, the update, its release). Each page adds its own reads, named below.
-REQUEST_QUERIES = 8
+# a savepoint, the update, its release), and the unread-reminder count in the header. Each page adds
+# its own reads, named below.
+REQUEST_QUERIES = 9
 
 
 def test_campaign_list_query_count(demo, login, django_assert_num_queries):
