@@ -8,30 +8,33 @@ removes the calendar the migrations seeded; the next database test loads everyth
 (``_data_after_flush``). Axes keeps its failure counts in the database, so the rollback at the
 end of each test clears any lockout.
 
-Fixtures that load the presets or the demo again (``presets``, ``demo``) do it once per module,
-inside a transaction rolled back when the module ends; loading is idempotent.
+``presets`` and ``demo`` return what the session loaded.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 
 from awards.models import Campaign
-from awards.presets import load_all_presets
 from core.demo import load_demo
 from orgs.models import User
 from orgs.reference import load_reference_tree
 
+PRESET_SLUGS = ("cq-2023", "national-2021", "tj-2022")
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _ensure_demo() -> None:
+_demo_logins: list = []
+
+
+def _ensure_demo() -> list:
+    """Load the demo unless it is there; return its logins."""
     from core.demo import LIVE_SLUG
 
-    if not Campaign.objects.filter(slug=LIVE_SLUG).exists():
-        load_demo()  # real hashers: browser tests log in with the demo password
+    if not _demo_logins or not Campaign.objects.filter(slug=LIVE_SLUG).exists():
+        _demo_logins[:] = load_demo()  # real hashers: browser tests log in with the demo password
+    return list(_demo_logins)
 
 
 @pytest.fixture(scope="session")
@@ -63,22 +66,6 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
-def _loaded_once_per_module(django_db_blocker, load):
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
-        yield load()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture(scope="module")
-def _presets_loaded(django_db_setup, django_db_blocker):
-    yield from _loaded_once_per_module(django_db_blocker, load_all_presets)
-
-
-@pytest.fixture(scope="module")
-def _demo_loaded(django_db_setup, django_db_blocker):
-    yield from _loaded_once_per_module(django_db_blocker, load_demo)
-
-
 @pytest.fixture
 def tree(db):
     """orgs.reference.load_reference_tree(), fresh objects for each test."""
@@ -86,15 +73,16 @@ def tree(db):
 
 
 @pytest.fixture
-def presets(_presets_loaded, db):
+def presets(db):
     """The three campaigns as in their seeds: {slug: campaign}."""
-    return {c.slug: Campaign.objects.get(pk=c.pk) for c in _presets_loaded}
+    _ensure_demo()
+    return {c.slug: c for c in Campaign.objects.filter(slug__in=PRESET_SLUGS)}
 
 
 @pytest.fixture
-def demo(_demo_loaded, db):
+def demo(db):
     """The demo data (core.demo.load_demo()); returns its logins as {username: DemoLogin}."""
-    return {login.username: login for login in _demo_loaded}
+    return {login.username: login for login in _ensure_demo()}
 
 
 @pytest.fixture

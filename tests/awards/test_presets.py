@@ -212,7 +212,7 @@ def test_tianjin_quotas_cover_its_16_districts(presets, tree):
 # --- all presets -----------------------------------------------------------------------------
 
 
-PRESET_SLUGS = ("cq-2023", "national-2021", "tj-2022")
+from tests.conftest import PRESET_SLUGS
 
 
 def _counts() -> dict[str, int]:
