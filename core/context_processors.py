@@ -1,3 +1,4 @@
+from orgs.models import Role
 from orgs.permissions import active_roles
 
 
@@ -6,4 +7,13 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = active_roles(user)
-    return {"nav_roles": roles, "nav_role_names": sorted({a.get_role_display() for a in roles})}
+    held = {a.role for a in roles}
+    return {
+        "nav_roles": roles,
+        "nav_role_names": sorted({a.get_role_display() for a in roles}),
+        # Menu entries by task (UI.md): each shown to the roles that work there.
+        "nav_nominate": bool(held & {Role.UNIT_STAFF, Role.SCREENER, Role.OFFICE}),
+        "nav_review": bool(held & {Role.OFFICE, Role.GROUP_MEMBER, Role.SCREENER}),
+        "nav_import": bool(held & {Role.UNIT_STAFF, Role.SCREENER, Role.OFFICE}),
+        "nav_documents": bool(held & {Role.UNIT_STAFF, Role.SCREENER, Role.OFFICE}),
+    }
