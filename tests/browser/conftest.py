@@ -53,7 +53,7 @@ def browser():
 
 
 @pytest.fixture
-def live_demo(transactional_db, live_server, fast_password_hasher):
+def live_demo(transactional_db, live_server):
     """The demo data, committed so the live server's thread sees it; returns the logins."""
     from core.demo import load_demo
 
