@@ -158,16 +158,10 @@ def result_label(r: Review) -> str:
     return ""
 
 
-@dataclass
-class QueueRow:
+class ReviewRow:
+    """What every row of an office list says about its review."""
+
     review: Review
-    warnings: list = field(default_factory=list)
-    justifications: list = field(default_factory=list)
-    consultations: list = field(default_factory=list)
-    # Set by the view for the row that was just posted.
-    police_form: object = None
-    decision_form: object = None
-    error: str = ""
 
     @property
     def pk(self) -> int:
@@ -184,6 +178,19 @@ class QueueRow:
     @property
     def cancelled(self) -> bool:
         return is_cancelled(self.review)
+
+
+@dataclass
+class QueueRow(ReviewRow):
+    review: Review
+    warnings: list = field(default_factory=list)
+    justifications: list = field(default_factory=list)
+    consultations: list = field(default_factory=list)
+    # Set by the view for the row that was just posted.
+    police_form: object = None
+    decision_form: object = None
+    error: str = ""
+
 
 
 @dataclass
@@ -268,27 +275,12 @@ def group_members(campaign: Campaign) -> list[User]:
 
 
 @dataclass
-class ProposedRow:
+class ProposedRow(ReviewRow):
     review: Review
     votes_cast: int = 0
     cap_labels: list[str] = field(default_factory=list)
     error: str = ""
 
-    @property
-    def pk(self) -> int:
-        return self.review.pk
-
-    @property
-    def nom(self) -> Nomination:
-        return self.review.nomination
-
-    @property
-    def cancelled(self) -> bool:
-        return is_cancelled(self.review)
-
-    @property
-    def result(self) -> str:
-        return result_label(self.review)
 
 
 @dataclass
