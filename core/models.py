@@ -17,6 +17,9 @@ class WorkerHeartbeat(models.Model):
         verbose_name_plural = _("后台任务心跳")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.hostname} · {self.created_at:%Y-%m-%d %H:%M:%S}"
+
 
 class TaskFailure(models.Model):
     """A background task that failed past its retries: shown to staff instead of vanishing."""
@@ -32,6 +35,9 @@ class TaskFailure(models.Model):
         verbose_name = _("失败的后台任务")
         verbose_name_plural = _("失败的后台任务")
         ordering = ["-failed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.failed_at:%Y-%m-%d %H:%M}"
 
 
 class Notification(models.Model):
@@ -49,3 +55,6 @@ class Notification(models.Model):
         verbose_name_plural = _("提醒")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_unique_key")]
+
+    def __str__(self) -> str:
+        return self.text

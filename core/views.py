@@ -3,8 +3,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from orgs.permissions import has_role
 from orgs.models import Role
+from orgs.permissions import has_role
 
 from .models import WorkerHeartbeat
 from .selectors import home_sections

@@ -235,6 +235,9 @@ class Leader(models.Model):
         verbose_name = _("班子成员")
         verbose_name_plural = _("班子成员")
 
+    def __str__(self) -> str:
+        return f"{self.name}（{self.post}）" if self.post else self.name
+
 
 class Appraisal(models.Model):
     class Result(models.TextChoices):
@@ -255,6 +258,9 @@ class Appraisal(models.Model):
         verbose_name_plural = _("年度考核")
         ordering = ["-year"]
         constraints = [models.UniqueConstraint(fields=["nomination", "year"], name="appraisal_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年：{self.get_result_display()}"
 
 
 class Honour(models.Model):
@@ -278,6 +284,9 @@ class Honour(models.Model):
         verbose_name_plural = _("荣誉")
         ordering = ["-year"]
 
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.title}"
+
 
 class Justification(models.Model):
     """The written reason for going ahead despite an in-principle rule; shown to every level above."""
@@ -296,6 +305,9 @@ class Justification(models.Model):
         verbose_name = _("原则性规则说明")
         verbose_name_plural = _("原则性规则说明")
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id} · {self.rule}"
 
 
 class UnitProcedure(models.Model):
@@ -321,6 +333,9 @@ class UnitProcedure(models.Model):
         verbose_name = _("单位推荐程序")
         verbose_name_plural = _("单位推荐程序")
         ordering = ["held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_kind_display()} · {self.held_on}"
 
 
 class Consultation(models.Model):
@@ -360,6 +375,9 @@ class Consultation(models.Model):
         ordering = ["department"]
         constraints = [models.UniqueConstraint(fields=["nomination", "department"], name="consultation_unique_dept")]
 
+    def __str__(self) -> str:
+        return f"{self.get_department_display()}：{self.get_answer_display()}"
+
 
 class PartyGroupDecision(models.Model):
     """党组（委）集体研究同意 of the district or department (重庆 四(一))."""
@@ -380,6 +398,9 @@ class PartyGroupDecision(models.Model):
         verbose_name_plural = _("党组（委）研究")
         ordering = ["-held_on"]
 
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.meeting} · {self.held_on}"
+
 
 class Submission(models.Model):
     """A district's or department's submission to the office: the ranked list as sent."""
@@ -394,6 +415,9 @@ class Submission(models.Model):
         verbose_name = _("报送记录")
         verbose_name_plural = _("报送记录")
         ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.quota} · {self.submitted_at:%Y-%m-%d %H:%M}"
 
 
 class Event(models.Model):
@@ -410,6 +434,9 @@ class Event(models.Model):
         verbose_name = _("流转记录")
         verbose_name_plural = _("流转记录")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id}: {self.from_status}→{self.to_status}"
 
 
 def import_path(instance, filename: str) -> str:

@@ -83,17 +83,6 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_enterprise(self) -> bool:
-        return self.kind in ENTERPRISE_KINDS
-
-    def is_under(self, other: Organisation) -> bool:
-        return self.path.startswith(other.path)
-
-    def ancestors(self) -> OrganisationQuerySet:
-        ids = [int(x) for x in self.path.strip("/").split("/") if x]
-        return Organisation.objects.filter(pk__in=ids).order_by("depth")
-
     def save(self, *args, **kwargs) -> None:
         old_path = self.path
         if self.parent_id and self.parent and self.parent.is_under(self) and self.pk:
@@ -112,6 +101,18 @@ class Organisation(models.Model):
                     child.path = new_path + child.path[len(old_path) :]
                     child.depth = child.path.count("/") - 1
                     Organisation.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
+
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind in ENTERPRISE_KINDS
+
+    def is_under(self, other: Organisation) -> bool:
+        return self.path.startswith(other.path)
+
+    def ancestors(self) -> OrganisationQuerySet:
+        ids = [int(x) for x in self.path.strip("/").split("/") if x]
+        return Organisation.objects.filter(pk__in=ids).order_by("depth")
 
 
 class Role(models.TextChoices):

@@ -105,6 +105,9 @@ class Vote(models.Model):
         verbose_name_plural = _("评审表决")
         constraints = [models.UniqueConstraint(fields=["review", "member"], name="vote_unique_member")]
 
+    def __str__(self) -> str:
+        return f"{self.review_id} · {self.member_id} · {self.choice or self.score}"
+
 
 class CapDecision(models.Model):
     """A leading-group decision to exceed an in-principle cap, shown on the list and in every export."""
@@ -124,6 +127,9 @@ class CapDecision(models.Model):
         verbose_name = _("突破原则性比例的领导小组决定")
         verbose_name_plural = _("突破原则性比例的领导小组决定")
         ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.cap} · {self.meeting}"
 
 
 class FormalMaterial(models.Model):
@@ -148,6 +154,9 @@ class FormalMaterial(models.Model):
         verbose_name = _("正式推荐材料")
         verbose_name_plural = _("正式推荐材料")
         ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} · {self.get_kind_display()}"
 
 
 class Meeting(models.Model):
@@ -174,3 +183,6 @@ class Meeting(models.Model):
         verbose_name = _("会议与决定")
         verbose_name_plural = _("会议与决定")
         ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"

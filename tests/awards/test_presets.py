@@ -20,6 +20,7 @@ from awards.models import (
     cap_limit,
 )
 from awards.presets import SHANGHAI, apply_preset, load_all_presets
+from tests.conftest import PRESET_SLUGS
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +213,6 @@ def test_tianjin_quotas_cover_its_16_districts(presets, tree):
 # --- all presets -----------------------------------------------------------------------------
 
 
-from tests.conftest import PRESET_SLUGS
 
 
 def _counts() -> dict[str, int]:

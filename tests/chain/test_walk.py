@@ -44,7 +44,8 @@ def test_chain_walk_unit_to_office(campaign, users, org):
                                          facts="该同志事迹材料中的案件数量与实际不符。", client="k1")
     assert publicity.close_notice(notice.pk, now=notice.closes_at) is True
     assert publicity.close_notice(notice.pk, now=notice.closes_at) is False  # idempotent
-    ind.refresh_from_db(); col.refresh_from_db()
+    ind.refresh_from_db()
+    col.refresh_from_db()
     assert (ind.status, col.status) == (Status.UNIT_PUBLICITY, Status.UNIT_READY)
     publicity.assign_objection(objection, to=staff, actor=staff)
     publicity.record_investigation(objection, text="经核查，案件数量统计口径一致，反映不实。", actor=staff)

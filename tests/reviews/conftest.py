@@ -7,7 +7,6 @@ from awards.models import Stage, StageKey
 from nominations.models import Nomination, Status
 from orgs.models import Organisation, Role, User
 from orgs.services import grant_role
-
 from tests.chain.conftest import campaign, demo, media_root, org, users  # noqa: F401
 from tests.chain.helpers import collective, individual
 

@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from django.core.files.base import ContentFile
-from django.utils import timezone
 
 from awards.models import CapRule, StageKey
 from nominations.models import Status
@@ -12,7 +11,7 @@ from nominations.rules import RuleError
 from publicity import services as publicity
 from publicity.models import Scope
 from reviews import caps, services
-from reviews.models import Final, FormalMaterial, Meeting, Outcome, Review
+from reviews.models import Final, FormalMaterial, Meeting, Review
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 23)
@@ -98,7 +97,8 @@ def test_vote_threshold_decides_the_proposed_list(campaign, users, forwarded, me
     for m in (members[0], members[2]):
         services.cast_vote(a, member=m, choice="approve")  # 2 of 2 eligible
     services.tally(campaign, actor=office)
-    a.refresh_from_db(); b.refresh_from_db()
+    a.refresh_from_db()
+    b.refresh_from_db()
     assert (a.proposed, b.proposed) == (True, False)
 
 

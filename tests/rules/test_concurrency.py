@@ -15,7 +15,6 @@ from nominations import services
 from nominations.models import Nomination, Status
 from nominations.rules import RuleError
 from orgs.models import Organisation, User
-
 from tests.chain.helpers import individual
 
 

@@ -13,7 +13,6 @@ from nominations.models import Consultation, Nomination, Status
 from nominations.rules import RuleError
 from orgs.models import Kind, Level
 from orgs.services import ensure_organisation
-
 from tests.chain.helpers import BRIEF, DEEDS, collective, individual, procedures
 
 pytestmark = pytest.mark.django_db
