@@ -96,8 +96,8 @@ UNIT_DESK_QUERIES = 27
 QUEUE_QUERIES = 21
 
 
-@pytest.mark.parametrize("n", [5, 50])
-def test_unit_list_runs_the_same_queries_for_5_and_50_nominations(client, login, campaign, yubei, django_assert_num_queries, n):
+@pytest.mark.parametrize("n", [5, 500])
+def test_unit_list_runs_the_same_queries_for_5_and_500_nominations(client, login, campaign, yubei, django_assert_num_queries, n):
     staff = login("unit_yubei")
     make_many(campaign, yubei, staff, n, Status.DRAFT)
     url = reverse("nominations:index")
@@ -108,8 +108,8 @@ def test_unit_list_runs_the_same_queries_for_5_and_50_nominations(client, login,
     assert response.content.decode().count("data-nomination=") == n
 
 
-@pytest.mark.parametrize("n", [5, 50])
-def test_unit_desk_runs_the_same_queries_for_5_and_50_nominations(client, login, campaign, yubei, django_assert_num_queries, n):
+@pytest.mark.parametrize("n", [5, 500])
+def test_unit_desk_runs_the_same_queries_for_5_and_500_nominations(client, login, campaign, yubei, django_assert_num_queries, n):
     staff = login("unit_yubei")
     make_many(campaign, yubei, staff, n, Status.DRAFT)
     url = reverse("nominations:unit_desk", args=[campaign.slug, yubei.pk])
@@ -119,8 +119,8 @@ def test_unit_desk_runs_the_same_queries_for_5_and_50_nominations(client, login,
     assert len(response.context["desk"].rows) == n
 
 
-@pytest.mark.parametrize("n", [5, 50])
-def test_screening_queue_runs_the_same_queries_for_5_and_50_nominations(client, login, campaign, yubei, users, django_assert_num_queries, n):
+@pytest.mark.parametrize("n", [5, 500])
+def test_screening_queue_runs_the_same_queries_for_5_and_500_nominations(client, login, campaign, yubei, users, django_assert_num_queries, n):
     make_many(campaign, yubei, users["unit_yubei"], n, Status.SUBMITTED)
     login("district_yubei")
     quota = quota_holder_for(campaign, yubei)
