@@ -594,25 +594,13 @@ def decision_title(campaign: Campaign) -> str:
 
 
 @dataclass
-class FeedbackRow:
+class FeedbackRow(ReviewRow):
     review: Review
     materials: list[FormalMaterial]
     missing: list[str]
     notices: list
     initial_known: bool
     proposed_known: bool
-
-    @property
-    def pk(self) -> int:
-        return self.review.pk
-
-    @property
-    def nom(self) -> Nomination:
-        return self.review.nomination
-
-    @property
-    def cancelled(self) -> bool:
-        return is_cancelled(self.review)
 
     @property
     def initial_label(self) -> str:
