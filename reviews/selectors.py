@@ -425,28 +425,12 @@ def ballot(campaign: Campaign, member: User) -> list[tuple[str, str, list[Ballot
 
 
 @dataclass
-class MaterialRow:
+class MaterialRow(ReviewRow):
     review: Review
     materials: list[FormalMaterial]
     missing: list[str]
     form: object = None
     error: str = ""
-
-    @property
-    def pk(self) -> int:
-        return self.review.pk
-
-    @property
-    def nom(self) -> Nomination:
-        return self.review.nomination
-
-    @property
-    def cancelled(self) -> bool:
-        return is_cancelled(self.review)
-
-    @property
-    def result(self) -> str:
-        return result_label(self.review)
 
 
 ONCE_PROPOSED = Q(proposed=True) | Q(proposed_rank__isnull=False) | ~Q(re_review=Outcome.PENDING) | ~Q(final="")
