@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reviews",
     "publicity",
     "documents",
+    "audit",
 ]
 
 MIDDLEWARE = [
