@@ -82,7 +82,7 @@ def load_demo() -> list[DemoLogin]:
         ("office", "张 敏", tree.cq_office, Role.OFFICE, tree.chongqing, "领导小组办公室：市知识产权局知识产权保护处"),
         ("member_liu", "刘志强", tree.cq_host, Role.GROUP_MEMBER, tree.chongqing, "领导小组成员"),
         ("consult_police", "孙 磊", tree.cq_departments["市公安局"], Role.CONSULTED, tree.cq_departments["市公安局"], "征求意见单位：市公安局"),
-        ("auditor", "吴 芳", tree.cq_host, Role.AUDITOR, tree.chongqing, "审计管理员"),
+        ("auditor", "吴 芳", tree.cq_host, Role.AUDITOR, tree.chongqing, "审计管理员：只读，查阅审计记录"),
         ("nat_office", "郑 华", tree.cnipa_office, Role.OFFICE, tree.nation, "全国领导小组办公室：国家知识产权局人事司"),
     ]
     logins = []
@@ -91,7 +91,12 @@ def load_demo() -> list[DemoLogin]:
         user = _user(username, name, org, password_hash=password_hash)
         grant_role(user=user, role=role, scope=scope)
         logins.append(DemoLogin(username, name, role, description))
-    admin = _user("admin", "系统管理员", tree.cq_host, password_hash=password_hash, superuser=True)
+    # 三员分立 (orgs/duties.py): three accounts, none a Django superuser. A superuser passes every
+    # permission check, so it exists only for break-glass use, made by hand with createsuperuser.
+    admin = _user("admin", "系统管理员", tree.cq_host, password_hash=password_hash, staff=True)
     grant_role(user=admin, role=Role.ADMIN, scope=tree.nation)
-    logins.append(DemoLogin("admin", "系统管理员", Role.ADMIN, "系统管理员（含后台管理）"))
+    logins.append(DemoLogin("admin", "系统管理员", Role.ADMIN, "系统管理员：账号、配置与备份（后台管理），不办理业务"))
+    secadmin = _user("secadmin", "安全管理员", tree.cq_host, password_hash=password_hash)
+    grant_role(user=secadmin, role=Role.SECURITY_ADMIN, scope=tree.nation)
+    logins.append(DemoLogin("secadmin", "安全管理员", Role.SECURITY_ADMIN, "安全管理员：授权与安全策略（/security/），不办理业务"))
     return logins

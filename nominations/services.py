@@ -13,6 +13,7 @@ from django.db import transaction
 
 from awards.models import Campaign, Category, Quota, StageKey
 from awards.selectors import quota_holder_for
+from orgs.duties import check_business_actor
 from orgs.models import Organisation, User
 
 from . import rules
@@ -38,6 +39,7 @@ ROWS = {"leaders": Leader, "appraisals": Appraisal, "honours": Honour}
 
 
 def _move(nom: Nomination, to: str, *, actor: User | None, reason: str = "") -> None:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     before = nom.status
     nom.status = to
     nom._change_reason = f"{before}→{to}" + (f"：{reason}" if reason else "")
@@ -84,6 +86,7 @@ def _replace_rows(nom: Nomination, rows: dict[str, list[dict] | None]) -> None:
 
 @transaction.atomic
 def create_nomination(*, campaign: Campaign, unit: Organisation, category: str, actor: User | None, **fields) -> Nomination:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     if campaign.status != Campaign.Status.OPEN:
         raise RuleError(f"“{campaign.title}”当前不在推荐阶段。", code="campaign_closed")
     rules.check_deadline(campaign, StageKey.UNIT)
@@ -105,6 +108,7 @@ def create_nomination(*, campaign: Campaign, unit: Organisation, category: str, 
 
 @transaction.atomic
 def update_nomination(nom: Nomination, *, actor: User | None, **fields) -> Nomination:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     nom = Nomination.objects.select_for_update().get(pk=nom.pk)
     if nom.status not in EDITABLE:
         raise RuleError(f"{nom.display_name}当前状态为“{nom.get_status_display()}”，不能修改。", code="not_editable")
@@ -120,6 +124,7 @@ def update_nomination(nom: Nomination, *, actor: User | None, **fields) -> Nomin
 
 def justify(nom: Nomination, *, rule: str, text: str, actor: User) -> Justification:
     """Record the reason for going ahead despite an in-principle rule."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     warning = next((w for w in rules.warnings_for(nom) if w.code == rule), None)
     if warning is None:
         raise RuleError("该原则性要求不适用于此推荐对象，无需说明。", code="no_warning")
@@ -131,6 +136,7 @@ def justify(nom: Nomination, *, rule: str, text: str, actor: User) -> Justificat
 
 
 def record_unit_procedure(*, campaign: Campaign, unit: Organisation, kind: str, actor: User, **fields) -> UnitProcedure:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     proc = UnitProcedure(campaign=campaign, unit=unit, kind=kind, recorded_by=actor, **fields)
     proc.full_clean()
     proc.save()
@@ -181,6 +187,7 @@ def after_unit_window(nom: Nomination, *, actor: User | None = None) -> None:
 @transaction.atomic
 def rank_unit(*, campaign: Campaign, unit: Organisation, ordered_ids: list[int], actor: User) -> None:
     """The unit's own preference among its nominees (重庆 三: 按照推荐意愿进行排序)."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     noms = {n.pk: n for n in unit_nominations(campaign, unit).select_for_update()}
     if set(ordered_ids) != set(noms):
         raise RuleError("排序须包含本单位全部推荐对象，且每个只出现一次。", code="ranking")
@@ -195,6 +202,7 @@ def rank_unit(*, campaign: Campaign, unit: Organisation, ordered_ids: list[int],
 @transaction.atomic
 def submit_unit(*, campaign: Campaign, unit: Organisation, actor: User) -> list[Nomination]:
     """The unit sends what has passed its publicity up to its district or department."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     rules.check_deadline(campaign, StageKey.UNIT)
     noms = list(unit_nominations(campaign, unit).select_for_update().order_by("unit_rank", "pk"))
     ready = [n for n in noms if n.status == Status.UNIT_READY]
@@ -214,6 +222,7 @@ def submit_unit(*, campaign: Campaign, unit: Organisation, actor: User) -> list[
 
 @transaction.atomic
 def withdraw_nomination(nom: Nomination, *, reason: str, actor: User) -> Nomination:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     if not reason.strip():
         raise RuleError("撤回须填写原因。", code="reason")
     nom = Nomination.objects.select_for_update().get(pk=nom.pk)
@@ -228,6 +237,7 @@ def withdraw_nomination(nom: Nomination, *, reason: str, actor: User) -> Nominat
 
 @transaction.atomic
 def return_nomination(nom: Nomination, *, reason: str, actor: User) -> Nomination:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     if not reason.strip():
         raise RuleError("退回须填写原因，告知推荐单位需要修改的内容。", code="reason")
     nom = Nomination.objects.select_for_update().get(pk=nom.pk)
@@ -241,6 +251,7 @@ def return_nomination(nom: Nomination, *, reason: str, actor: User) -> Nominatio
 @transaction.atomic
 def resubmit_nomination(nom: Nomination, *, actor: User) -> Nomination:
     """A returned nomination, fixed by its unit, goes back to the screening queue."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     nom = Nomination.objects.select_for_update().get(pk=nom.pk)
     if nom.status != Status.RETURNED:
         raise RuleError("只有被退回的推荐对象可以重新报送。", code="state")
@@ -257,6 +268,7 @@ def resubmit_nomination(nom: Nomination, *, actor: User) -> Nomination:
 @transaction.atomic
 def accept_nomination(nom: Nomination, *, actor: User) -> Nomination:
     """Screening accepts a nomination: it takes a slot of the quota, under a row lock."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     nom = Nomination.objects.select_related("quota__organisation", "sub_quota__organisation").get(pk=nom.pk)
     _lock_quotas(nom)
     nom = Nomination.objects.select_for_update(of=("self",)).select_related("quota__organisation", "sub_quota__organisation", "campaign").get(pk=nom.pk)
@@ -276,6 +288,7 @@ def record_consultation(
     """征求意见 (重庆 四(一) 按管理权限征求组织人事、纪检监察等部门意见; 全国 五(二)), recorded by the
     screening level while the nominee is before it. A later answer of the same department replaces
     the earlier one; history keeps both."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     nom = Nomination.objects.select_for_update().get(pk=nom.pk)
     if nom.status not in (Status.SUBMITTED, Status.ACCEPTED):
         raise RuleError(f"{nom.display_name}当前状态为“{nom.get_status_display()}”，不能记录征求意见。", code="state")
@@ -294,6 +307,7 @@ def record_consultation(
 
 
 def record_party_group_decision(*, campaign: Campaign, organisation: Organisation, actor: User, **fields) -> PartyGroupDecision:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     decision = PartyGroupDecision(campaign=campaign, organisation=organisation, recorded_by=actor, **fields)
     decision.full_clean()
     decision.save()
@@ -303,6 +317,7 @@ def record_party_group_decision(*, campaign: Campaign, organisation: Organisatio
 @transaction.atomic
 def rank_nominations(*, quota: Quota, category: str, ordered_ids: list[int], actor: User) -> None:
     """推荐排序 1..n of every accepted nominee of the category (重庆 四(一): 按推荐意愿确定推荐排序)."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     list(Quota.objects.select_for_update().filter(pk=quota.pk))
     noms = {n.pk: n for n in Nomination.objects.select_for_update().filter(quota=quota, category=category, status=Status.ACCEPTED)}
     if set(ordered_ids) != set(noms) or len(ordered_ids) != len(set(ordered_ids)):
@@ -319,6 +334,7 @@ def rank_nominations(*, quota: Quota, category: str, ordered_ids: list[int], act
 @transaction.atomic
 def submit_to_office(*, quota: Quota, actor: User, now=None) -> Submission:
     """The district or department sends its ranked list to the office before the deadline."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     quota = Quota.objects.select_for_update().select_related("campaign", "organisation").get(pk=quota.pk)
     campaign = quota.campaign
     rules.check_deadline(campaign, StageKey.SUBMISSION, now=now)
@@ -356,6 +372,7 @@ def submit_to_office(*, quota: Quota, actor: User, now=None) -> Submission:
 def cancel_nomination(nom: Nomination, *, reason: str, actor: User | None, forfeits_slot: bool) -> Nomination:
     """Cancellation is a state with a reason; with ``forfeits_slot`` the slot is not given back
     (重庆 五(三) 取消相应名额; 全国 六(三) 不得递补或重报)."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     if not reason.strip():
         raise RuleError("取消须填写原因。", code="reason")
     nom = Nomination.objects.select_for_update().get(pk=nom.pk)

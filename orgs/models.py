@@ -123,6 +123,13 @@ class Role(models.TextChoices):
     CONSULTED = "consulted", _("征求意见单位")
     AUDITOR = "auditor", _("审计管理员")
     ADMIN = "admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+
+
+# 三员分立 (GB/T 22239-2019 第三级 8.1.4.2): the three administrators. An account holds at most one
+# of them and then no business role; the database refuses anything else (see orgs/duties.py).
+ADMIN_ROLES = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+BUSINESS_ROLES = frozenset(set(Role) - ADMIN_ROLES)
 
 
 class User(AbstractUser):
@@ -183,8 +190,52 @@ class RoleAssignment(models.Model):
                 fields=["user", "role", "scope"],
                 condition=Q(revoked_at__isnull=True),
                 name="role_unique_active_assignment",
-            )
+            ),
+            # 三员分立: one administrator role per account (the mix with business roles is refused by
+            # the trigger orgs_roleassignment_duties, migration 0002: a constraint spans one row only).
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True, role__in=["admin", "security_admin", "auditor"]),
+                name="role_one_active_admin_role_per_user",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.scope}"
+
+
+class SecurityPolicy(models.Model):
+    """The security administrator's settings; one row (pk=1). Read through ``orgs.policy.current_policy()``.
+
+    An empty field falls back to the value in settings, so a fresh installation behaves as configured.
+    """
+
+    lockout_limit = models.PositiveSmallIntegerField(
+        _("连续登录失败锁定次数"), null=True, blank=True, help_text=_("连续失败达到该次数后锁定账号")
+    )
+    cooloff_minutes = models.PositiveIntegerField(_("锁定时长（分钟）"), null=True, blank=True)
+    password_max_age_days = models.PositiveIntegerField(
+        _("密码最长使用期限（天）"), null=True, blank=True, help_text=_("到期后须修改密码；0 表示不限")
+    )
+    session_idle_minutes = models.PositiveIntegerField(_("会话空闲超时（分钟）"), null=True, blank=True)
+    max_sessions_per_user = models.PositiveSmallIntegerField(
+        _("每个账号同时在线会话数"), null=True, blank=True, help_text=_("0 表示不限")
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("安全策略")
+        verbose_name_plural = _("安全策略")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="securitypolicy_single_row"),
+            models.CheckConstraint(condition=Q(lockout_limit__isnull=True) | Q(lockout_limit__gte=1), name="securitypolicy_lockout_at_least_1"),
+            models.CheckConstraint(condition=Q(session_idle_minutes__isnull=True) | Q(session_idle_minutes__gte=1), name="securitypolicy_idle_at_least_1"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("安全策略"))

@@ -17,7 +17,8 @@ from orgs.permissions import active_roles, can_act_for, has_role, scope_roots
 
 from .models import Notice, Objection
 
-HANDLER_ROLES = frozenset({Role.UNIT_STAFF, Role.SCREENER, Role.OFFICE, Role.ADMIN})
+# Business roles only: the system administrator does no business work (三员分立, orgs/duties.py).
+HANDLER_ROLES = frozenset({Role.UNIT_STAFF, Role.SCREENER, Role.OFFICE})
 
 
 def _covers(user: User, org: Organisation, roles) -> bool:
@@ -48,7 +49,7 @@ def can_open_final(user: User, campaign: Campaign) -> bool:
 
 
 def can_see_failures(user: User) -> bool:
-    return user.is_superuser or has_role(user, Role.OFFICE, Role.ADMIN)
+    return user.is_superuser or has_role(user, Role.OFFICE)
 
 
 def visible_notices_q(user: User, prefix: str = "") -> Q:

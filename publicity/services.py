@@ -22,6 +22,7 @@ from nominations import services as nomination_services
 from nominations.models import Nomination
 from nominations.models import Status as NominationStatus
 from nominations.rules import RuleError
+from orgs.duties import check_business_actor
 from orgs.models import Organisation, User
 from workdays.services import CalendarError, working_day_window
 
@@ -94,6 +95,7 @@ def open_notice(
     correction_note: str = "",
 ) -> Notice:
     """Open (or schedule) a notice: its window is fixed now, on the official calendar."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     if not nominations:
         raise PublicityError("请至少选择一个公示对象。", code="empty")
     if not contact.strip():
@@ -310,6 +312,7 @@ def file_objection(
 
 @transaction.atomic
 def assign_objection(objection: Objection, *, to: User, actor: User) -> Objection:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if not objection.is_open:
         raise PublicityError("该异议已办结。", code="state")
@@ -322,6 +325,7 @@ def assign_objection(objection: Objection, *, to: User, actor: User) -> Objectio
 
 @transaction.atomic
 def record_investigation(objection: Objection, *, text: str, actor: User) -> Objection:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if not objection.is_open:
         raise PublicityError("该异议已办结，核查情况不能再修改。", code="state")
@@ -342,6 +346,7 @@ def conclude_objection(objection: Objection, *, upheld: bool, conclusion: str, p
     final list: the award is cancelled, no backfill (重庆 四(四) 不予递补) — the reviews stage reads it.
     Not upheld after the window closed: the chain moves on.
     """
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     objection = Objection.objects.select_for_update(of=("self",)).select_related("notice", "entry__nomination").get(pk=objection.pk)
     if not objection.is_open:
         raise PublicityError("该异议已办结。", code="state")
@@ -371,6 +376,7 @@ def conclude_objection(objection: Objection, *, upheld: bool, conclusion: str, p
 
 @transaction.atomic
 def inform_objector(objection: Objection, *, actor: User) -> Objection:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.is_open:
         raise PublicityError("异议办结后方可告知异议人。", code="state")

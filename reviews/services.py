@@ -17,6 +17,7 @@ from awards.models import Campaign, Category, FormKey, Stage, StageKey
 from nominations import services as nomination_services
 from nominations.models import Nomination, Status
 from nominations.rules import RuleError
+from orgs.duties import check_business_actor
 from orgs.models import Role, User
 from orgs.permissions import active_roles
 
@@ -58,6 +59,7 @@ def require_open(campaign: Campaign, key: str) -> Stage:
 @transaction.atomic
 def start_stage(campaign: Campaign, key: str, *, actor: User) -> Stage:
     """Each stage refuses to start before the one before it has closed (两审三公示, in order)."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     stages = _stages(campaign)
     current = next((s for s in stages if s.key == key), None)
     if current is None:
@@ -88,6 +90,7 @@ def _create_reviews(campaign: Campaign) -> int:
 
 @transaction.atomic
 def close_stage(campaign: Campaign, key: str, *, actor: User, now: dt.datetime | None = None) -> Stage:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     now = now or timezone.now()
     s = Stage.objects.select_for_update().get(campaign=campaign, key=key)
     if s.closed_at:
@@ -185,6 +188,7 @@ CHECKS = {
 
 @transaction.atomic
 def record_police_opinion(review: Review, *, answer: str, answered_on: dt.date, form=None, actor: User) -> Review:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     require_open(review.campaign, StageKey.INITIAL_REVIEW)
     review = Review.objects.select_for_update().get(pk=review.pk)
     review.police_answer = answer
@@ -198,6 +202,7 @@ def record_police_opinion(review: Review, *, answer: str, answered_on: dt.date, 
 
 @transaction.atomic
 def decide_initial(review: Review, *, passed: bool, reason: str = "", actor: User) -> Review:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     require_open(review.campaign, StageKey.INITIAL_REVIEW)
     review = Review.objects.select_for_update().select_related("nomination").get(pk=review.pk)
     if not passed and not reason.strip():
@@ -233,6 +238,7 @@ def is_member(user: User, campaign: Campaign) -> bool:
 
 @transaction.atomic
 def cast_vote(review: Review, *, member: User, choice: str = "", score: Decimal | None = None) -> Vote:
+    check_business_actor(member)  # 三员分立 (orgs/duties.py)
     campaign = review.campaign
     require_open(campaign, StageKey.COMPREHENSIVE_REVIEW)
     if not is_member(member, campaign):
@@ -265,6 +271,7 @@ def members(campaign: Campaign) -> list[User]:
 def tally(campaign: Campaign, *, actor: User) -> list[Review]:
     """Count the votes (or average the scores) and propose the list: the passing nominees in order,
     up to the number of awards per category, skipping any that would break an absolute cap."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     require_open(campaign, StageKey.COMPREHENSIVE_REVIEW)
     voters = members(campaign)
     # Lock first, then count: PostgreSQL refuses FOR UPDATE together with the GROUP BY of the counts.
@@ -327,6 +334,7 @@ def tally(campaign: Campaign, *, actor: User) -> list[Review]:
 @transaction.atomic
 def set_proposed(review: Review, *, proposed: bool, actor: User) -> Review:
     """The office adjusts the proposed list (on the leading group's instruction); absolute caps still hold."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     require_open(review.campaign, StageKey.COMPREHENSIVE_REVIEW)
     review = Review.objects.select_for_update(of=("self",)).select_related("nomination").get(pk=review.pk)
     if proposed and review.initial != Outcome.PASSED:
@@ -350,6 +358,7 @@ def set_proposed(review: Review, *, proposed: bool, actor: User) -> Review:
 
 
 def record_cap_decision(*, campaign: Campaign, cap, allowed_count: int, meeting: str, held_on: dt.date, reason: str, actor: User) -> CapDecision:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     if cap.mode != "in_principle":
         raise ReviewError(f"“{cap.label}”为刚性比例，不能以领导小组决定突破。", code="cap_absolute")
     if len(reason.strip()) < 10:
@@ -360,6 +369,7 @@ def record_cap_decision(*, campaign: Campaign, cap, allowed_count: int, meeting:
 
 
 def record_meeting(*, campaign: Campaign, kind: str, title: str, held_on: dt.date, summary: str, actor: User, minutes=None) -> Meeting:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     meeting = Meeting(campaign=campaign, kind=kind, title=title, held_on=held_on, summary=summary, recorded_by=actor)
     if minutes:
         meeting.minutes = minutes
@@ -381,6 +391,7 @@ def final_nominations(campaign: Campaign):
 
 @transaction.atomic
 def upload_material(review: Review, *, kind: str, file, copies: int, actor: User, now: dt.datetime | None = None) -> FormalMaterial:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     s = require_open(review.campaign, StageKey.FORMAL_MATERIALS)
     if s.deadline and (now or timezone.now()) > s.deadline:
         raise ReviewError(f"正式推荐材料已于{timezone.localtime(s.deadline):%Y年%m月%d日 %H:%M}截止报送。", code="deadline")
@@ -409,6 +420,7 @@ def missing_materials(review: Review) -> list[str]:
 
 @transaction.atomic
 def decide_re_review(review: Review, *, passed: bool, reason: str = "", actor: User) -> Review:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     require_open(review.campaign, StageKey.RE_REVIEW)
     review = Review.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=review.pk)
     if not review.proposed:
@@ -433,6 +445,7 @@ def decide_re_review(review: Review, *, passed: bool, reason: str = "", actor: U
 @transaction.atomic
 def issue_decision(campaign: Campaign, *, title: str, held_on: dt.date, summary: str, actor: User) -> Meeting:
     """The joint commendation decision (重庆 四(四); 全国 五(四)): the final list gets its titles."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     s = require_open(campaign, StageKey.DECISION)
     sync_cancellations(campaign)
     final = list(_live(campaign).filter(proposed=True, re_review=Outcome.PASSED).select_related("nomination"))
@@ -456,6 +469,7 @@ def issue_decision(campaign: Campaign, *, title: str, held_on: dt.date, summary:
 @transaction.atomic
 def revoke_award(review: Review, *, reason: str, decision_title: str, held_on: dt.date, actor: User) -> Review:
     """全国 六(三): 对已受表彰个人有违法违规违纪行为的，经核实后按程序撤销其所获表彰奖励."""
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     review = Review.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=review.pk)
     if review.final != Final.AWARDED:
         raise ReviewError("只有已表彰的对象可以撤销表彰。", code="state")
@@ -479,6 +493,7 @@ def sync_cancellations(campaign: Campaign) -> int:
 
 
 def cancel_nomination_at_office(review: Review, *, reason: str, actor: User) -> Review:
+    check_business_actor(actor)  # 三员分立 (orgs/duties.py)
     nomination_services.cancel_for_rule_breach(review.nomination, reason=reason, actor=actor)
     sync_cancellations(review.campaign)
     review.refresh_from_db()
