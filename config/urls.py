@@ -27,6 +27,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("campaigns/", include("awards.urls")),
     path("orgs/", include("orgs.urls")),
+    # 安全管理员: grants and the security policy (三员分立, orgs/duties.py).
+    path("security/", include("orgs.security_urls")),
     path("nominations/io/", include("nominations.io_urls")),
     path("nominations/", include("nominations.urls")),
     path("publicity/", include("publicity.urls")),

@@ -16,4 +16,7 @@ def navigation(request):
         "nav_review": bool(held & {Role.OFFICE, Role.GROUP_MEMBER, Role.SCREENER}),
         "nav_import": bool(held & {Role.UNIT_STAFF, Role.SCREENER, Role.OFFICE}),
         "nav_documents": bool(held & {Role.UNIT_STAFF, Role.SCREENER, Role.OFFICE}),
+        # 三员分立 (orgs/duties.py): the system and security administrators see no business pages.
+        "nav_business": not (held & {Role.ADMIN, Role.SECURITY_ADMIN}),
+        "nav_security": Role.SECURITY_ADMIN in held,
     }

@@ -157,6 +157,15 @@ def _admin(assignment, campaigns):
     return section
 
 
+def _security(assignment, campaigns):
+    section = Section(assignment, "安全管理：授权与安全策略")
+    under = assignment.scope.path
+    grants = RoleAssignment.objects.active().filter(scope__path__startswith=under).count()
+    section.items.append(Item(title="角色授权", detail=f"{assignment.scope.name}范围内现有授权 {grants} 项", url="/security/", tag="授权"))
+    section.items.append(Item(title="安全策略", detail="登录失败锁定、密码期限、会话超时", url="/security/policy/", tag="策略"))
+    return section
+
+
 BUILDERS = {
     Role.UNIT_STAFF: _unit,
     Role.SCREENER: _screener,
@@ -165,4 +174,5 @@ BUILDERS = {
     Role.CONSULTED: _consulted,
     Role.AUDITOR: _auditor,
     Role.ADMIN: _admin,
+    Role.SECURITY_ADMIN: _security,
 }

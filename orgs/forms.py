@@ -1,0 +1,45 @@
+"""The security administrator's forms: a grant, a revocation, the security policy."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, Role, SecurityPolicy, User
+from .services import POLICY_FIELDS
+
+
+class GrantForm(forms.Form):
+    username = forms.CharField(label=_("账号（用户名）"), max_length=150)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    scope = forms.ModelChoiceField(label=_("管辖范围"), queryset=Organisation.objects.none())
+    reason = forms.CharField(label=_("授权依据"), max_length=200, help_text=_("如任职文件、工作安排，留存备查"))
+
+    def __init__(self, *args, scope_root: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].queryset = Organisation.objects.under(scope_root).filter(is_active=True).order_by("path")
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            raise forms.ValidationError(_("没有该账号，请先由系统管理员创建。"))
+        if not user.is_active:
+            raise forms.ValidationError(_("该账号已停用。"))
+        return user
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("请填写授权依据。"))
+        return reason
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("撤销原因"), max_length=200)
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = SecurityPolicy
+        fields = list(POLICY_FIELDS)
