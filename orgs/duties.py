@@ -79,7 +79,7 @@ def conflicting_role(user: User, role: str) -> str | None:
 
     held = set(RoleAssignment.objects.active().filter(user=user).values_list("role", flat=True))
     if role in ADMIN_ROLES:
-        clash = held - {role}
+        clash = held  # one administrator grant per account, over one scope
     else:
         clash = held & ADMIN_ROLES
     return min(clash) if clash else None

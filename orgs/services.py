@@ -58,6 +58,11 @@ def grant_role(
         if existing:
             return existing
         clash = conflicting_role(user, role)
+        if clash == role:
+            raise OrgError(
+                _("%(user)s已担任“%(role)s”：管理员角色每个账号只有一项授权，改变范围须先撤销原授权。")
+                % {"user": user.display_name, "role": Role(role).label}
+            )
         if clash is not None:
             # The database refuses the same (constraint + trigger, migration orgs 0002); say why first.
             raise OrgError(

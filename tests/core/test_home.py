@@ -30,6 +30,7 @@ DEMO_USERS = [
     ("auditor", Role.AUDITOR),
     ("nat_office", Role.OFFICE),
     ("admin", Role.ADMIN),
+    ("secadmin", Role.SECURITY_ADMIN),
 ]
 
 
@@ -274,7 +275,12 @@ def test_national_auditor_home_shows_a_tianjin_change(demo, tree):
     from orgs.models import User
     from orgs.services import grant_role
 
+    from orgs.models import RoleAssignment
+    from orgs.services import revoke_role
+
     auditor = User.objects.get(username="auditor")
+    # One administrator grant per account (三员分立): widening the scope is revoke, then grant.
+    revoke_role(assignment=RoleAssignment.objects.active().get(user=auditor), reason="改为全国范围")
     grant_role(user=auditor, role=Role.AUDITOR, scope=tree.nation)
     quota = tree.tj_districts["和平区"].quotas.get()
     quota.note = "天津的改动"
