@@ -10,10 +10,15 @@ from .services import POLICY_FIELDS
 
 
 class GrantForm(forms.Form):
-    username = forms.CharField(label=_("账号（用户名）"), max_length=150)
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    scope = forms.ModelChoiceField(label=_("管辖范围"), queryset=Organisation.objects.none())
-    reason = forms.CharField(label=_("授权依据"), max_length=200, help_text=_("如任职文件、工作安排，留存备查"))
+    username = forms.CharField(label=_("账号（用户名）"), max_length=150, widget=forms.TextInput(attrs={"class": "form-control"}))
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"}))
+    scope = forms.ModelChoiceField(
+        label=_("管辖范围"), queryset=Organisation.objects.none(), widget=forms.Select(attrs={"class": "form-select"})
+    )
+    reason = forms.CharField(
+        label=_("授权依据"), max_length=200, help_text=_("如任职文件、工作安排，留存备查"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
 
     def __init__(self, *args, scope_root: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,3 +48,4 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = SecurityPolicy
         fields = list(POLICY_FIELDS)
+        widgets = {name: forms.NumberInput(attrs={"class": "form-control", "min": 0}) for name in POLICY_FIELDS}

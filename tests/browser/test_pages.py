@@ -24,6 +24,7 @@ DEMO_ROLES = [
     ("auditor", Role.AUDITOR),
     ("nat_office", Role.OFFICE),
     ("admin", Role.ADMIN),
+    ("secadmin", Role.SECURITY_ADMIN),
 ]
 SCREENSHOTS = settings.VAR_DIR / "screenshots"
 
@@ -149,6 +150,9 @@ def test_pages_use_no_resource_from_another_host(live_demo, page, log_in, live_s
     ("home-phone", "district_yubei", "/", (390, 844)),
     ("campaign-detail-phone", "office", f"/campaigns/{LIVE_SLUG}/", (390, 844)),
     ("login-phone", None, "/login/", (390, 844)),
+    ("security-grants", "secadmin", "/security/", (1280, 900)),
+    ("security-policy", "secadmin", "/security/policy/", (1280, 900)),
+    ("refused-admin", "admin", "/nominations/", (1280, 900)),
 ])  # fmt: skip
 def test_screenshot(live_demo, new_page, log_in, name, username, url, size):
     page = new_page(*size)

@@ -272,11 +272,8 @@ def test_auditor_home_shows_only_changes_inside_its_scope(demo, login, tree):
 def test_national_auditor_home_shows_a_tianjin_change(demo, tree):
     from django.test import Client
 
-    from orgs.models import User
-    from orgs.services import grant_role
-
-    from orgs.models import RoleAssignment
-    from orgs.services import revoke_role
+    from orgs.models import RoleAssignment, User
+    from orgs.services import grant_role, revoke_role
 
     auditor = User.objects.get(username="auditor")
     # One administrator grant per account (三员分立): widening the scope is revoke, then grant.
