@@ -169,3 +169,22 @@ class SeparationOfDutiesMiddleware:
             if reason:
                 raise PermissionDenied(reason)
         return self.get_response(request)
+
+
+def admin_change_recorded(sender, instance, created, **kwargs):
+    """Every change made in /admin/ (configuration: campaigns, calendar, the tree) is in the audit trail.
+
+    Accounts are recorded by the UserAdmin with their own action (ACCOUNT); grants by grant_role.
+    """
+    if not created:
+        return
+    from audit.log import Action, record
+
+    model = f"{instance.content_type.app_label}.{instance.content_type.model}" if instance.content_type_id else ""
+    if model in {"orgs.user", "orgs.roleassignment"}:
+        return
+    op = {1: "add", 2: "change", 3: "delete"}.get(instance.action_flag, str(instance.action_flag))
+    record(
+        Action.CONFIG, user=instance.user, object_type=model, object_id=instance.object_id or "",
+        object_repr=instance.object_repr, detail={"op": op, "via": "admin", "change": instance.get_change_message()[:500]},
+    )

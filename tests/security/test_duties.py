@@ -361,3 +361,14 @@ def test_member_of_the_nominating_unit_or_district_has_a_conflict(demo):
     from_elsewhere = UserFactory(organisation=_org("沙坪坝区知识产权局"))
 
     assert [review_services.has_conflict(u, nominee) for u in (from_the_district, from_the_unit, from_elsewhere)] == [True, True, False]
+
+
+def test_configuration_changes_in_the_admin_are_audited(demo, login):
+    from workdays.models import HolidayArrangement
+
+    year = HolidayArrangement.objects.order_by("-year").first().year + 1
+    response = login("admin").post("/admin/workdays/holidayarrangement/add/", {"year": year, "source": "国务院办公厅通知"})
+
+    assert response.status_code == 302, response.content.decode()[:1500]
+    event = AuditEvent.objects.filter(action=Action.CONFIG).latest("id")
+    assert (event.username, event.object_type, event.detail["op"]) == ("admin", "workdays.holidayarrangement", "add")
