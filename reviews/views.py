@@ -140,7 +140,7 @@ def initial(request, slug):
                 raise Http404
         except RuleError as exc:
             state["error"] = exc.message
-    groups = selectors.initial_queue(campaign, category=category, holder=holder, outcome=outcome)
+    groups, page = selectors.initial_queue(campaign, category=category, holder=holder, outcome=outcome, page=request.GET.get("page", 1))
     shown = set()
     for group in groups:
         for holder in group.holders:
@@ -154,7 +154,7 @@ def initial(request, slug):
                 row.error = state.get("error", "")
     return render(request, "reviews/initial.html", {
         **_office_context(campaign, "initial"), "groups": groups, "category": category, "alerts": _leftover(posted, shown),
-        "holders": holders, "holder": holder, "outcome": outcome, "outcomes": Outcome.choices,
+        "holders": holders, "holder": holder, "outcome": outcome, "outcomes": Outcome.choices, "page": page,
         "categories": selectors.categories(campaign), "open": selectors.stage_open(campaign, StageKey.INITIAL_REVIEW),
     }, status=400 if posted else 200)
 
