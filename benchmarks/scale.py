@@ -168,6 +168,7 @@ def wrk(port: int, path: str, *, duration: int, connections: int, threads: int, 
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s",
            "-s", str(ROOT / "benchmarks" / "wrk.lua"), f"http://127.0.0.1:{port}{path}"]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=duration + 120, check=True).stdout
+    drain(port)
     line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
     data = json.loads(line.removeprefix("BENCH_JSON "))
     seconds = data["duration_us"] / 1e6
@@ -175,6 +176,18 @@ def wrk(port: int, path: str, *, duration: int, connections: int, threads: int, 
     return {"rps": data["requests"] / seconds, "p50_ms": data["p50_us"] / 1000, "p95_ms": data["p95_us"] / 1000,
             "p99_ms": data["p99_us"] / 1000, "requests": data["requests"], "errors": errors,
             "connections": connections, "seconds": round(seconds, 1)}
+
+
+def drain(port: int, limit: float = 180) -> None:
+    """Wait until the workers have finished what wrk left queued (sync workers finish every accepted request)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            started = time.perf_counter()
+            if get(port, "/healthz")[0] == 200 and time.perf_counter() - started < 0.5:
+                return
+        except OSError:
+            time.sleep(1)
 
 
 def cold_notice(port: int, path: str, runs: int) -> dict:

@@ -112,13 +112,16 @@ class DistrictPlan:
     units: list[tuple[str, str]]  # (name, kind)
 
 
-def plan_tree(size: Size, bodies: list[str], seed: int) -> dict[str, list[DistrictPlan]]:
-    """The names, from the seed alone: {body name: its districts and departments with their units}."""
+def plan_tree(size: Size, bodies: list[str], seed: int, existing: dict[str, set[str]] | None = None) -> dict[str, list[DistrictPlan]]:
+    """The names, from the seed: {body name: its districts and departments with their units}.
+
+    ``existing`` names already under a body (another size generated into the same database) are avoided.
+    """
     rng = random.Random(f"{seed}:tree")
     out = {}
     for body in bodies:
         short = _short(body)
-        taken: set[str] = set()
+        taken: set[str] = set((existing or {}).get(body, ()))
         plans = []
         for _ in range(size.districts):
             name = _unique(rng, taken, lambda r, s=short: s + r.choice(PLACE) + r.choice(PLACE) + r.choice("区县"))
@@ -210,7 +213,9 @@ def generate(size_key: str, seed: int = 1, *, log=lambda msg: None) -> Result:
         bodies = [tree.provinces[n] for n in body_names]
     else:
         body_names, bodies = ["重庆市"], [tree.chongqing]
-    plans = plan_tree(size, body_names, seed)
+    existing = {name: set(Organisation.objects.filter(parent=body).values_list("name", flat=True))
+                for name, body in zip(body_names, bodies, strict=True)}
+    plans = plan_tree(size, body_names, seed, existing)
 
     # --- organisations, ids and paths assigned here --------------------------------------------------
     next_id = (Organisation.objects.aggregate(m=Max("id"))["m"] or 0) + 1
