@@ -129,6 +129,8 @@ class Stack:
                                                start_new_session=True))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if self.procs[0].poll() is not None:
+                raise RuntimeError(f"gunicorn exited: see {self.log_dir / 'gunicorn.log'}")
             try:
                 if get(self.port, "/healthz")[0] == 200:
                     return self
@@ -162,9 +164,9 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]:
 
 
 def wrk(port: int, path: str, *, duration: int, connections: int, threads: int, cookies=(), method="GET",
-        body: str = "", forward=False) -> dict:
+        body: str = "", forward=False, paths=()) -> dict:
     env = {**os.environ, "BENCH_COOKIES": "\n".join(cookies), "BENCH_METHOD": method, "BENCH_BODY": body,
-           "BENCH_FORWARD": "1" if forward else "0"}
+           "BENCH_FORWARD": "1" if forward else "0", "BENCH_PATHS": "\n".join(paths)}
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s",
            "-s", str(ROOT / "benchmarks" / "wrk.lua"), f"http://127.0.0.1:{port}{path}"]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=duration + 120, check=True).stdout
@@ -222,35 +224,38 @@ def objection_body(t) -> tuple[str, str]:
 
 
 def surge(port: int, campaign, t, *, duration: int, users: int, threads: int) -> dict:
-    """Unit users all at once at the deadline: each POSTs its unit's nomination list (the publicity form).
+    """The deadline: every unit user presses 报送 (send to the district) on their own unit's page at once.
 
-    A POST with nothing chosen is refused by the form (200, error shown); what is measured is that 200
-    concurrent users get their page back without a server error, and that no quota ends up overrun.
+    The first press of each unit moves its nominations that passed the unit publicity on (under the row
+    locks of nominations.services.submit_unit); the next ones are refused with a message (200). Measured:
+    no server error or timeout, and no quota overrun in the campaign afterwards.
     """
+    from django.urls import reverse
+
     from awards.models import Quota
-    from nominations.models import QUOTA_STATUSES, Nomination
+    from nominations.models import QUOTA_STATUSES, Nomination, Status
     from orgs.models import User
 
     names = t["unit_users"][:users]
-    cookies = make_sessions(names)
     unit_users = list(User.objects.filter(username__in=names).order_by("username"))
+    cookies = make_sessions(names)  # in the same (username) order
     token = "surgecsrf0123456789abcdefghijklm"[:32]
-    # Every user posts to their own unit's page: one wrk run per page would be 200 runs, so the
-    # surge goes through the unit list of the first user, with every user's session (scope-checked).
-    first = unit_users[0]
-    from django.urls import reverse
-
-    path = reverse("nominations:unit_desk", args=[campaign.slug, first.organisation_id])
-    own = [c for c, u in zip(cookies, unit_users, strict=True) if u.organisation_id == first.organisation_id]
-    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "contact": "023-61234567"})
-    result = wrk(port, path, duration=duration, connections=users, threads=threads,
-                 cookies=[f"{c}; csrftoken={token}" for c in (own or cookies[:1])], method="POST", body=body)
+    paths = [reverse("nominations:unit_ranking", args=[campaign.slug, u.organisation_id]) for u in unit_users]
+    ready_before = Nomination.objects.filter(campaign=campaign, status=Status.UNIT_READY,
+                                             unit__in=[u.organisation_id for u in unit_users]).count()
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "action": "submit"})
+    result = wrk(port, paths[0], duration=duration, connections=users, threads=threads, method="POST", body=body,
+                 cookies=[f"{c}; csrftoken={token}" for c in cookies], paths=paths)
     overruns = 0
     for quota in Quota.objects.filter(campaign=campaign):
         for category in ("collective", "individual"):
             used = Nomination.objects.filter(quota=quota, category=category, status__in=QUOTA_STATUSES).count()
             overruns += used > quota.max_for(category)
     result["quota_overruns"] = overruns
+    result["users"] = len(unit_users)
+    result["unit_ready_before"] = ready_before
+    result["unit_ready_after"] = Nomination.objects.filter(campaign=campaign, status=Status.UNIT_READY,
+                                                           unit__in=[u.organisation_id for u in unit_users]).count()
     return result
 
 
@@ -300,7 +305,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="0: a free port on 127.0.0.1")
     parser.add_argument("--cold-runs", type=int, default=20)
     parser.add_argument("--surge", action="store_true")
     parser.add_argument("--surge-duration", type=int, default=60)
@@ -312,6 +317,12 @@ def main() -> int:
         parser.error("set DATABASE_URL (PostgreSQL) and REDIS_URL: the benchmark runs on the real stack")
     if not shutil.which("wrk"):
         parser.error("wrk is missing: apt-get install -y wrk")
+    if not args.port:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            args.port = sock.getsockname()[1]
     var_dir = tempfile.mkdtemp(prefix="bench-scale-")
     env = server_env(args, var_dir)
     setup_django(env)

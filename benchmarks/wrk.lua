@@ -1,15 +1,20 @@
 -- wrk script for benchmarks/scale.py: cookies, POST bodies, one client address per request, JSON summary.
 --   BENCH_COOKIES   cookies separated by "\n"; each request takes the next one (one per user)
+--   BENCH_PATHS     optional paths separated by "\n", one per cookie (each user on their own page)
 --   BENCH_METHOD    GET (default) or POST
 --   BENCH_BODY      the form body of a POST
 --   BENCH_FORWARD   "1": a distinct X-Forwarded-For per request (the app trusts one proxy), so the
 --                   per-client rate limit stays on without every request coming from one client
 local cookies = {}
+local paths = {}
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
 local forward = os.getenv("BENCH_FORWARD") == "1"
 for line in string.gmatch(os.getenv("BENCH_COOKIES") or "", "[^\n]+") do
   table.insert(cookies, line)
+end
+for line in string.gmatch(os.getenv("BENCH_PATHS") or "", "[^\n]+") do
+  table.insert(paths, line)
 end
 
 local threads = {}
@@ -30,8 +35,13 @@ end
 function request()
   counter = counter + 1
   local headers = {}
+  local path = nil
   if #cookies > 0 then
-    headers["Cookie"] = cookies[((counter + id * 7919) % #cookies) + 1]
+    local i = ((counter + id * 7919) % #cookies) + 1
+    headers["Cookie"] = cookies[i]
+    if #paths > 0 then
+      path = paths[i]
+    end
   end
   if forward then
     -- 198.18.0.0/15 is the benchmarking range (RFC 2544): a header value only, never a destination.
@@ -40,9 +50,9 @@ function request()
   end
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
-    return wrk.format("POST", nil, headers, body)
+    return wrk.format("POST", path, headers, body)
   end
-  return wrk.format("GET", nil, headers)
+  return wrk.format("GET", path, headers)
 end
 
 function done(summary, latency, requests)
