@@ -312,6 +312,7 @@ def main() -> int:
     parser.add_argument("--surge-users", type=int, default=200)
     parser.add_argument("--documents", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--queries-only", action="store_true", help="only the SQL queries per page at both sizes")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         parser.error("set DATABASE_URL (PostgreSQL) and REDIS_URL: the benchmark runs on the real stack")
@@ -335,6 +336,12 @@ def main() -> int:
     campaign = Campaign.objects.select_related("root").get(slug=slug_for(args.size))
     queries = {"chongqing": page_queries(Campaign.objects.get(slug=slug_for("chongqing")))}
     queries[args.size] = page_queries(campaign)
+    if args.queries_only:
+        out = args.out or ROOT / "benchmarks" / "results" / f"queries-{args.size}-{dt.date.today():%Y%m%d}.json"
+        out.write_text(json.dumps({"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "queries": queries,
+                                   "equal": queries["chongqing"] == queries[args.size]}, indent=2) + "\n")
+        print(json.dumps(queries, indent=1), "\nequal:", queries["chongqing"] == queries[args.size], "\nwritten:", out)
+        return 0
     t = targets(campaign)
     staff = {
         "unit_list": make_sessions([t["unit_user"].username], args.connections),
