@@ -44,7 +44,8 @@ def _listing(qs: QuerySet, *, detail: bool = False) -> QuerySet:
     ).prefetch_related(
         "appraisals",
         "honours",
-        "unit__nominations",
+        # By ids: the default ordering joins every organisation (issue 8, EXPLAIN at national size).
+        Prefetch("unit__nominations", queryset=Nomination.objects.order_by("campaign_id", "quota_id", "category", "rank", "unit_rank", "id")),
         Prefetch("justifications", queryset=Justification.objects.select_related("author", "author_org")),
         "notice_entries__notice",
         "notice_entries__objections",

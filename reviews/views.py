@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -140,7 +141,7 @@ def initial(request, slug):
                 raise Http404
         except RuleError as exc:
             state["error"] = exc.message
-    groups = selectors.initial_queue(campaign, category=category, holder=holder, outcome=outcome)
+    groups, page = selectors.initial_queue(campaign, category=category, holder=holder, outcome=outcome, page=request.GET.get("page", 1))
     shown = set()
     for group in groups:
         for holder in group.holders:
@@ -154,7 +155,7 @@ def initial(request, slug):
                 row.error = state.get("error", "")
     return render(request, "reviews/initial.html", {
         **_office_context(campaign, "initial"), "groups": groups, "category": category, "alerts": _leftover(posted, shown),
-        "holders": holders, "holder": holder, "outcome": outcome, "outcomes": Outcome.choices,
+        "holders": holders, "holder": holder, "outcome": outcome, "outcomes": Outcome.choices, "page": page,
         "categories": selectors.categories(campaign), "open": selectors.stage_open(campaign, StageKey.INITIAL_REVIEW),
     }, status=400 if posted else 200)
 
@@ -218,13 +219,14 @@ def comprehensive(request, slug):
             else:
                 alerts[action] = exc.message
     data = selectors.comprehensive(campaign)
+    page = selectors.page_proposed(data, request.GET.get("page"))
     for group in data.categories:
         for row in group.rows:
             row.error = row_errors.get(row.pk, "")
     return render(request, "reviews/comprehensive.html", {
         **_office_context(campaign, "comprehensive"), "data": data, "cap_form": cap_form, "meeting_form": meeting_form,
         "alerts": list(alerts.values()), "open": selectors.stage_open(campaign, StageKey.COMPREHENSIVE_REVIEW),
-        "meetings": [m for m in data.meetings if m.kind == Meeting.Kind.COMPREHENSIVE],
+        "meetings": [m for m in data.meetings if m.kind == Meeting.Kind.COMPREHENSIVE], "page": page,
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -404,8 +406,11 @@ def final_export(request, slug):
 @login_required
 def dashboard(request, slug):
     campaign = permissions.access_office(request.user, slug)
+    data = selectors.dashboard(campaign)
+    # Paged in memory: the counts above the table are over every submitter.
+    page = Paginator(data.submitters, selectors.SUBMITTERS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reviews/dashboard.html", {
-        **_office_context(campaign, "dashboard"), "data": selectors.dashboard(campaign),
+        **_office_context(campaign, "dashboard"), "data": data, "page": page,
     })
 
 
