@@ -134,10 +134,11 @@ X_FRAME_OPTIONS = "DENY"
 # 等保2.0 三级 身份鉴别 (GB/T 22239-2019 8.1.4.1 b): beside axes' lockout per username, POSTs to
 # the login form are limited per client address and per username, and the public objection form
 # per address; {view name: {"address"|"username": (requests, window seconds)}} (core.middleware).
+_LOGIN_RATE_WINDOW = int(os.environ.get("LOGIN_RATE_WINDOW_SECONDS", 60))
 RATE_LIMITS = {
     "login": {
-        "address": (int(os.environ.get("LOGIN_RATE_PER_ADDRESS", 20)), 60),
-        "username": (int(os.environ.get("LOGIN_RATE_PER_USERNAME", 10)), 60),
+        "address": (int(os.environ.get("LOGIN_RATE_PER_ADDRESS", 20)), _LOGIN_RATE_WINDOW),
+        "username": (int(os.environ.get("LOGIN_RATE_PER_USERNAME", 10)), _LOGIN_RATE_WINDOW),
     },
     "public:objection": {"address": (int(os.environ.get("OBJECTION_POSTS_PER_ADDRESS", 30)), 600)},
 }
