@@ -20,7 +20,7 @@ __all__ = ["Action", "Outcome", "record", "client_ip"]
 def client_ip(request) -> str:
     if request is None:
         return ""
-    from publicity.public_views import client_address
+    from core.net import client_address
 
     return client_address(request)[:45]
 

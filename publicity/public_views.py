@@ -19,6 +19,8 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from core.net import client_address
+
 from . import selectors, services
 from .forms import ObjectionForm, ReceiptLookupForm
 from .models import Notice, Objection, Scope
@@ -62,16 +64,6 @@ def notice_detail(request, pk: int):
     return HttpResponse(html)
 
 
-def client_address(request) -> str:
-    """The sender's address; behind N trusted proxies, the N-th address from the right of X-Forwarded-For."""
-    proxies = int(getattr(settings, "PUBLICITY_TRUSTED_PROXIES", 0))
-    if proxies:
-        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(chain) >= proxies:
-            return chain[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @never_cache
 @csrf_protect
 def objection(request, pk: int):
@@ -79,6 +71,7 @@ def objection(request, pk: int):
     if notice is None:
         raise Http404("没有找到该公示。")
     is_open = notice.is_open_at(timezone.now())
+    status = 200
     if request.method == "POST":
         form = ObjectionForm(request.POST, request.FILES, notice=notice)
         if form.is_valid():
@@ -90,11 +83,13 @@ def objection(request, pk: int):
                 )
             except services.PublicityError as exc:
                 form.add_error(None, exc.message)
+                if exc.code == "rate":
+                    status = 429
             else:
                 return redirect(f"{reverse('public:receipt', args=[filed.receipt_code])}?filed=1")
     else:
         form = ObjectionForm(notice=notice)
-    return render(request, "public/objection_form.html", {"notice": notice, "form": form, "is_open": is_open})
+    return render(request, "public/objection_form.html", {"notice": notice, "form": form, "is_open": is_open}, status=status)
 
 
 @never_cache

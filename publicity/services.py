@@ -277,10 +277,9 @@ def client_key(ip: str) -> str:
 
 def check_rate(key: str, *, limit: int = OBJECTION_RATE, window_seconds: int = 3600) -> None:
     """A counter in the shared cache (Redis in production), so it holds across worker processes."""
-    bucket = f"objection-rate:{key}:{int(timezone.now().timestamp() // window_seconds)}"
-    cache.add(bucket, 0, window_seconds)
-    count = cache.incr(bucket)
-    if count > limit:
+    from core.ratelimit import Limit, exceeded
+
+    if exceeded(Limit("objection-filed", limit, window_seconds), key):
         raise PublicityError("提交过于频繁，请稍后再试。", code="rate")
 
 

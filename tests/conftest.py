@@ -57,6 +57,14 @@ def _data_after_flush(request):
     _ensure_demo()
 
 
+@pytest.fixture(autouse=True)
+def _own_rate_counters(settings):
+    """Every test starts with fresh rate-limit counters (core.ratelimit): 127.0.0.1 logs in all day."""
+    import uuid
+
+    settings.RATE_LIMIT_PREFIX = uuid.uuid4().hex[:12]
+
+
 @pytest.fixture
 def fast_password_hasher(settings):
     """Cheap hashing for the passwords a test sets (PBKDF2 at full strength costs ~0.5 s each).

@@ -116,11 +116,11 @@ def test_entry_of_another_notice_cannot_be_chosen(client, notice, campaign, user
     assert not Objection.objects.exists()
 
 
-def test_sixth_objection_from_one_client_within_an_hour_is_refused(client, notice):
+def test_sixth_objection_from_one_client_within_an_hour_is_refused_with_429(client, notice):
     for _ in range(5):
         assert _post(client, notice, _form_data(client, notice)).status_code == 302
     response = _post(client, notice, _form_data(client, notice))
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "提交过于频繁" in response.content.decode()
     assert Objection.objects.count() == 5
     # Another address is not affected.

@@ -1,0 +1,56 @@
+"""The embedded default's cache: Django's file cache with ``add`` and ``incr`` made atomic across processes.
+
+Django's ``FileBasedCache.add`` is check-then-write and its ``incr`` is get-then-set (which also
+drops the entry's expiry), so two gunicorn workers can both "add" a key, or lose one another's
+increments. Rate limits (core.ratelimit) and the public-page version counter rely on both, so here
+they run under one ``flock`` on a file beside the cache entries. Redis (production) does both
+atomically on its own.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pickle
+import time
+import zlib
+from contextlib import contextmanager
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
+
+LOCK_NAME = "atomic.lock"  # no .djcache suffix: clear() and culling leave it alone
+
+
+class LockedFileBasedCache(FileBasedCache):
+    @contextmanager
+    def _locked(self):
+        self._createdir()
+        fd = os.open(os.path.join(self._dir, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with self._locked():
+            return super().add(key, value, timeout, version)
+
+    def incr(self, key, delta=1, version=None):
+        """Atomic, and the entry keeps its expiry (a rate window does not stretch with each hit)."""
+        fname = self._key_to_file(key, version)
+        with self._locked():
+            try:
+                with open(fname, "rb") as f:
+                    expiry = pickle.load(f)
+                    value = pickle.loads(zlib.decompress(f.read()))
+            except FileNotFoundError:
+                expiry, value = 0, None
+            if value is None or (expiry is not None and expiry < time.time()):
+                raise ValueError(f"Key '{key}' not found")
+            value += delta
+            timeout = None if expiry is None else max(expiry - time.time(), 0.001)
+            self.set(key, value, timeout, version)
+            return value

@@ -1,0 +1,43 @@
+"""Fixed-window request counters in the shared cache, so a limit holds across worker processes.
+
+Redis in production (INCR is atomic and keeps the key's expiry); in the embedded default the file
+cache made atomic with a lock (core.cache.LockedFileBasedCache). The window starts at the first
+hit and the key expires with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    limit: int
+    window_seconds: int
+
+
+def _key(name: str, subject: str) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{subject}".encode()).hexdigest()[:32]
+    # Hashed: no address or username in the cache. The prefix keeps test runs apart.
+    return f"rate:{settings.RATE_LIMIT_PREFIX}:{name}:{digest}"
+
+
+def hit(limit: Limit, subject: str) -> int:
+    """Count one request by ``subject`` against ``limit``; returns the count in the current window."""
+    key = _key(limit.name, subject)
+    for _ in range(3):
+        cache.add(key, 0, limit.window_seconds)
+        try:
+            return cache.incr(key)
+        except ValueError:  # the window ran out between add and incr: start the next one
+            continue
+    raise RuntimeError("rate counter unavailable")
+
+
+def exceeded(limit: Limit, subject: str) -> bool:
+    return hit(limit, subject) > limit.limit
