@@ -26,6 +26,11 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-key-only-for-the-embedded-default-3f9a1c")
 DEBUG = env_bool("DEBUG", True)
+# Field encryption of ID numbers and phones (core.crypto). Unset in development: a key derived from
+# SECRET_KEY (id "dev") is used; production.py requires FIELD_ENCRYPTION_KEY.
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+FIELD_ENCRYPTION_OLD_KEYS = os.environ.get("FIELD_ENCRYPTION_OLD_KEYS", "")
+FIELD_BLIND_INDEX_KEY = os.environ.get("FIELD_BLIND_INDEX_KEY", "")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
