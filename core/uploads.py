@@ -72,10 +72,17 @@ def clean_photo(upload) -> ContentFile:
     else:
         image = image.convert("RGB")
     image.thumbnail(PHOTO_MAX_SIZE)
+    _drop_metadata(image)
     out = io.BytesIO()
     # No exif= argument: the new file carries no metadata.
     image.save(out, "JPEG", quality=90, optimize=True)
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def _drop_metadata(image) -> None:
+    # Pillow writes some of ``info`` back on save (a JPEG comment, an ICC profile, PNG text):
+    # only the transparency, which is part of the picture, is kept.
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
 
 
 def reencode_image(image) -> tuple[bytes, str]:
@@ -85,6 +92,7 @@ def reencode_image(image) -> tuple[bytes, str]:
 
     fmt = image.format
     image = ImageOps.exif_transpose(image)  # the orientation is applied, then the tag is dropped
+    _drop_metadata(image)
     out = io.BytesIO()
     if fmt == "JPEG":
         if image.mode not in ("RGB", "L", "CMYK"):
