@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _raw(sql, *params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return cursor.fetchall() if cursor.description else []
 
 
 def _key(key_id: str) -> str:
