@@ -2,7 +2,8 @@
 
 A photo is opened with Pillow and re-encoded to JPEG, which drops EXIF and any other metadata
 (location, camera, comments) and any payload hidden after the image data. Documents (minutes,
-scanned forms) must be a PDF, or a JPEG/PNG image that Pillow can read.
+scanned forms, objection evidence) must be a PDF (magic bytes), or a JPEG/PNG image that Pillow can
+read, which is re-encoded the same way. Limits: photo 5 MB, document 10 MB, 60 megapixels.
 """
 
 from __future__ import annotations
@@ -71,14 +72,42 @@ def clean_photo(upload) -> ContentFile:
     else:
         image = image.convert("RGB")
     image.thumbnail(PHOTO_MAX_SIZE)
+    _drop_metadata(image)
     out = io.BytesIO()
     # No exif= argument: the new file carries no metadata.
     image.save(out, "JPEG", quality=90, optimize=True)
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
 
 
+def _drop_metadata(image) -> None:
+    # Pillow writes some of ``info`` back on save (a JPEG comment, an ICC profile, PNG text):
+    # only the transparency, which is part of the picture, is kept.
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
+
+
+def reencode_image(image) -> tuple[bytes, str]:
+    """The pixels only, in the image's own format (JPEG or PNG): EXIF, GPS, XMP, ICC comments and
+    anything appended after the image data are not carried over. Returns (bytes, extension)."""
+    from PIL import ImageOps
+
+    fmt = image.format
+    image = ImageOps.exif_transpose(image)  # the orientation is applied, then the tag is dropped
+    _drop_metadata(image)
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        if image.mode not in ("RGB", "L", "CMYK"):
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=92, optimize=True)
+        return out.getvalue(), "jpg"
+    if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):
+        image = image.convert("RGBA")
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue(), "png"
+
+
 def clean_document(upload, *, max_bytes: int = DOCUMENT_MAX_BYTES):
-    """Minutes or a scanned form: PDF, JPG or PNG by content, at most 10 MB; renamed by its type."""
+    """Minutes, a scanned form or an objection's evidence: PDF (by its magic bytes), or a JPG/PNG
+    image that Pillow can read, re-encoded without metadata; at most 10 MB; renamed by its type."""
     if upload.size > max_bytes:
         raise ValidationError(
             _("文件为%(size).1fMB，超过%(max)dMB的上限。") % {"size": upload.size / MB, "max": max_bytes // MB},
@@ -88,12 +117,10 @@ def clean_document(upload, *, max_bytes: int = DOCUMENT_MAX_BYTES):
     head = upload.read(1024)
     upload.seek(0)
     if head.startswith(b"%PDF-"):
-        ext = "pdf"
-    else:
-        image = _open_image(upload, DOCUMENT_IMAGE_FORMATS)
-        if image is None:
-            raise ValidationError(_("只能上传PDF、JPG或PNG格式的文件（按文件内容识别）。"), code="bad_type")
-        ext = "jpg" if image.format == "JPEG" else "png"
-        upload.seek(0)
-    upload.name = f"{uuid.uuid4().hex}.{ext}"
-    return upload
+        upload.name = f"{uuid.uuid4().hex}.pdf"
+        return upload
+    image = _open_image(upload, DOCUMENT_IMAGE_FORMATS)
+    if image is None:
+        raise ValidationError(_("只能上传PDF、JPG或PNG格式的文件（按文件内容识别）。"), code="bad_type")
+    data, ext = reencode_image(image)
+    return ContentFile(data, name=f"{uuid.uuid4().hex}.{ext}")

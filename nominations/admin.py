@@ -36,7 +36,7 @@ class NominationAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "organisation__name", "unit__name"]
     # State changes go through nominations.services; the admin reads.
     readonly_fields = ["status", "rank", "unit_rank", "cancel_reason", "forfeits_slot"]
-    exclude = ["id_number"]
+    exclude = ["id_number", "phone"]  # personal numbers: masked pages with the audited reveal, never the admin
     inlines = [LeaderInline, AppraisalInline, HonourInline]
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from awards.models import Campaign, Category, StageKey
 from awards.selectors import quota_holder_for
+from core.crypto import blind_index
 from orgs.models import Organisation, User
 
 from . import rules, services
@@ -600,7 +601,8 @@ class _Context:
         self.today = timezone.localdate()
         self.quota = quota_holder_for(campaign, unit)
         active = Nomination.objects.filter(campaign=campaign, status__in=ACTIVE_STATUSES)
-        self.taken_ids = {x.upper() for x in active.exclude(id_number="").values_list("id_number", flat=True)}
+        # Blind indexes (core.crypto): the database holds only ciphertext of the ID numbers.
+        self.taken_ids = set(active.exclude(id_number_index="").values_list("id_number_index", flat=True))
         self.taken_orgs = set(active.filter(category=Category.COLLECTIVE).values_list("organisation_id", flat=True))
         same_unit = active.filter(unit=unit)
         # 重庆 二、三: the leaders of a nominated collective may not be nominated by the same unit.
@@ -710,7 +712,7 @@ def _check_row(ctx: _Context, parsed: ParsedRow) -> list[RowError]:
         if id_number and rules.valid_id_number(id_number):
             if id_number in ctx.seen_ids:
                 errors.append(RowError(number, headers["id_number"], f"与第{ctx.seen_ids[id_number]}行的身份证号重复。"))
-            elif id_number in ctx.taken_ids:
+            elif blind_index(id_number) in ctx.taken_ids:
                 errors.append(RowError(number, headers["id_number"], "该身份证号的推荐对象已在本次评选表彰活动中录入，不能重复推荐。"))
             ctx.seen_ids.setdefault(id_number, number)
             born = fields.get("birth_date")

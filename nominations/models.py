@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from awards.models import Campaign, Category, Quota
+from core.crypto import BlindIndexField, EncryptedCharField
 from orgs.models import Organisation
 
 
@@ -132,8 +133,10 @@ class Nomination(models.Model):
     birth_date = models.DateField(_("出生年月"), null=True, blank=True)
     political_status = models.CharField(_("政治面貌"), max_length=20, blank=True)
     education = models.CharField(_("学历"), max_length=20, blank=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Encrypted at rest (core.crypto); id_number_index answers "is this person already nominated".
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, blank=True)
+    id_number_index = BlindIndexField(source="id_number")
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
     work_start_date = models.DateField(_("参加工作时间"), null=True, blank=True)
     post = models.CharField(_("工作单位及职务"), max_length=120, blank=True)
     division = models.ForeignKey(

@@ -30,6 +30,13 @@ def can_view(user: User, nom: Nomination) -> bool:
     return can_act_for(user, nom.unit)
 
 
+def can_reveal_personal(user: User, nom: Nomination) -> bool:
+    """Who may see the full ID number and phone (PIPL 第五十一条 最小必要; every view is audited):
+    the nominating unit's staff, who entered them, and the office, which files the approval forms.
+    Screeners, group members, consulted departments and auditors see them masked."""
+    return can_nominate_for(user, nom.unit) or any(nom.unit.path.startswith(s.path) for s in _role_scopes(user, Role.OFFICE))
+
+
 def nominating_units(user: User) -> list[Organisation]:
     return _role_scopes(user, Role.UNIT_STAFF)
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("<int:pk>/justify/", views.justify, name="justify"),
     path("<int:pk>/resubmit/", views.resubmit, name="resubmit"),
     path("<int:pk>/photo/", views.photo, name="photo"),
+    # 查看完整号码 (POST, audited).
+    path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
     # Unit staff, per campaign and unit.
     path("c/<slug:slug>/u/<int:unit_pk>/", views.unit_desk, name="unit_desk"),
     path("c/<slug:slug>/u/<int:unit_pk>/new/<str:category>/", views.create, name="create"),

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit.log import Action, Outcome, record
 from awards.models import Category
 from publicity import services as publicity_services
 from publicity.models import Scope
@@ -35,7 +36,7 @@ from .forms import (
     row_formsets,
 )
 from .models import Status
-from .permissions import access_nomination, can_nominate_for, can_screen
+from .permissions import access_nomination, can_nominate_for, can_reveal_personal, can_screen
 from .rules import RuleError
 
 # --- the user's work ---------------------------------------------------------------------------
@@ -203,6 +204,9 @@ def edit(request, pk):
         # Only spares the user a form that cannot be saved; a POST goes to the service, which refuses.
         messages.error(request, f"{nom.display_name}当前状态为“{nom.get_status_display()}”，不能修改。")
         return redirect("nominations:detail", pk=nom.pk)
+    if request.method != "POST" and not nom.is_collective and (nom.id_number or nom.phone):
+        # The edit form holds the full numbers (the unit's staff typed them): each opening is audited.
+        record(Action.VIEW_PERSONAL, request=request, obj=nom, detail={"field": "id_number,phone", "via": "edit"})
     return _nomination_form_page(request, campaign=nom.campaign, unit=nom.unit, category=nom.category, nom=nom)
 
 
@@ -212,7 +216,27 @@ def detail(request, pk):
     return _render_detail(request, nom)
 
 
-def _render_detail(request, nom, *, justify_form=None, resubmit_error="", status=200):
+# The personal numbers shown masked on the detail page; the full value on request, audited.
+REVEALABLE = {"id_number": "身份证号", "phone": "联系电话"}
+
+
+@login_required
+@require_POST
+def reveal(request, pk, field):
+    """查看完整号码: one audit row per look; 403 (also audited) for a role that does not need it."""
+    nom = access_nomination(request.user, pk)
+    if field not in REVEALABLE or nom.is_collective:
+        raise Http404
+    if not can_reveal_personal(request.user, nom):
+        record(Action.VIEW_PERSONAL, request=request, obj=nom, detail={"field": field}, outcome=Outcome.DENIED)
+        raise PermissionDenied("您的角色不需要查看完整号码。")
+    record(Action.VIEW_PERSONAL, request=request, obj=nom, detail={"field": field})
+    response = _render_detail(request, nom, revealed={field: getattr(nom, field)})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _render_detail(request, nom, *, justify_form=None, resubmit_error="", status=200, revealed=None):
     user = request.user
     row = selectors.detail_row(nom)
     events = selectors.events_of(nom)
@@ -234,6 +258,8 @@ def _render_detail(request, nom, *, justify_form=None, resubmit_error="", status
         "may_edit": may_nominate and nom.status in services.EDITABLE,
         "may_resubmit": may_nominate and nom.status == Status.RETURNED,
         "may_screen": may_screen,
+        "may_reveal": can_reveal_personal(user, nom),
+        "revealed": revealed or {},
         "resubmit_error": resubmit_error,
         "justify_errors": orphan_errors,
         "events": events,

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.crypto import EncryptedCharField
+
 
 class Level(models.TextChoices):
     NATION = "nation", _("全国")
@@ -143,7 +145,7 @@ class User(AbstractUser):
         related_name="members",
         help_text=_("本人工作的机构，用于回避（不得评审本单位推荐对象）"),
     )
-    phone = models.CharField(_("办公电话"), max_length=40, blank=True)
+    phone = EncryptedCharField(_("办公电话"), max_length=40, blank=True)  # encrypted at rest (core.crypto)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 from django import forms
 from django.conf import settings
@@ -24,30 +23,17 @@ def min_fill_seconds() -> int:
     return int(getattr(settings, "OBJECTION_MIN_FILL_SECONDS", 5))
 
 
-def check_attachment(upload) -> str:
-    """PDF, JPG or PNG up to 10 MB, recognised by content, not by name; returns the extension."""
+def check_attachment(upload):
+    """PDF, JPG or PNG up to 10 MB, recognised by content, not by name; images re-encoded without
+    metadata (core.uploads.clean_document). Returns the file to store, under a random name."""
+    from core.uploads import clean_document
+
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError("附件不能超过10MB。", code="size")
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        return "pdf"
-    from PIL import Image
-
     try:
-        with Image.open(upload) as image:
-            fmt = image.format
-            image.verify()
-    except Exception:
-        fmt = None
-    finally:
-        upload.seek(0)
-    if fmt == "JPEG":
-        return "jpg"
-    if fmt == "PNG":
-        return "png"
-    raise ValidationError("附件须为PDF、JPG或PNG格式的文件。", code="type")
+        return clean_document(upload, max_bytes=MAX_ATTACHMENT_BYTES)
+    except ValidationError as exc:
+        raise ValidationError("附件须为PDF、JPG或PNG格式的文件（按文件内容识别）。", code="type") from exc
 
 
 class EntryChoiceField(forms.ModelChoiceField):
@@ -86,9 +72,7 @@ class ObjectionForm(forms.Form):
         upload = self.cleaned_data.get("attachment")
         if not upload:
             return None
-        ext = check_attachment(upload)
-        upload.name = f"{uuid.uuid4().hex}.{ext}"  # never the sender's file name
-        return upload
+        return check_attachment(upload)  # never the sender's file name
 
     def clean(self):
         data = super().clean()

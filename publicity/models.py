@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from awards.models import Campaign
+from core.crypto import EncryptedCharField
 from nominations.models import Nomination
 from orgs.models import Organisation
 
@@ -121,7 +122,7 @@ class Objection(models.Model):
     entry = models.ForeignKey(NoticeEntry, on_delete=models.PROTECT, related_name="objections", verbose_name=_("异议对象"))
     receipt_code = models.CharField(_("回执码"), max_length=16, unique=True, default=new_receipt_code)
     objector_name = models.CharField(_("异议人姓名"), max_length=40)
-    objector_contact = models.CharField(_("联系方式"), max_length=60)
+    objector_contact = EncryptedCharField(_("联系方式"), max_length=60)  # encrypted at rest (core.crypto)
     facts = models.TextField(_("异议事实"))
     attachment = models.FileField(_("附件"), upload_to="publicity/objections/", blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)

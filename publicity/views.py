@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.log import Action, record
 from awards.models import Campaign
 from core.models import Notification, TaskFailure
 from nominations.models import Nomination, Status
@@ -228,6 +229,9 @@ def objection_detail(request, pk: int):
         except services.PublicityError as exc:
             messages.error(request, exc.message)
     history = list(objection.history.select_related("history_user").order_by("history_date", "history_id"))
+    if can_handle and request.method != "POST":
+        # The handler needs the objector's contact to inform them: shown in full, each view audited.
+        record(Action.VIEW_PERSONAL, request=request, obj=objection, detail={"field": "objector_contact"})
     return render(request, "publicity/objection_detail.html", {
         "objection": objection, "notice": objection.notice, "forms": forms, "can_handle": can_handle,
         "history": history, "past_deadline": objection.is_open and objection.notice.closes_at <= timezone.now(),

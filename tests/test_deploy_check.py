@@ -1,5 +1,6 @@
 """The production settings pass Django's deployment checklist without a single warning."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -16,6 +17,7 @@ def test_manage_check_deploy_is_clean_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(45),  # 60 characters
         "ALLOWED_HOSTS": "awards.example.gov.cn",
+        "FIELD_ENCRYPTION_KEY": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
     }
     assert len(env["SECRET_KEY"]) == 60
     result = subprocess.run(

@@ -1,6 +1,7 @@
 """Production: PostgreSQL and Redis from the environment, HTTPS only.
 
-Required: ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``, ``REDIS_URL``.
+Required: ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``, ``REDIS_URL``, ``FIELD_ENCRYPTION_KEY``
+(``<key id>:<base64 of 32 random bytes>``, e.g. ``k2026:$(openssl rand -base64 32)``; see core/crypto.py).
 Behind a TLS-terminating proxy that sets ``X-Forwarded-Proto``.
 """
 
@@ -10,6 +11,8 @@ from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = os.environ["SECRET_KEY"]
+# ID numbers and phones are encrypted with it; no fallback derived from SECRET_KEY in production.
+FIELD_ENCRYPTION_KEY = os.environ["FIELD_ENCRYPTION_KEY"]
 ALLOWED_HOSTS = [h for h in os.environ["ALLOWED_HOSTS"].split(",") if h]
 CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
 

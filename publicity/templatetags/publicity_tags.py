@@ -40,3 +40,11 @@ def category_label(value):
 def closes_text(notice):
     """The closing instant as staff tables show it: the last day at 24:00, not the next day at 00:00."""
     return f"{notice.last_day:%Y-%m-%d} 24:00"
+
+
+@register.filter
+def mask_contact(text):
+    """The objector's contact for staff who do not handle the objection: numbers masked."""
+    from core.pii import mask_text
+
+    return mask_text(text)

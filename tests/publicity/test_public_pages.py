@@ -1,6 +1,7 @@
 """The public notice pages: a government notice, nothing personal, served from the shared cache."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -85,7 +86,9 @@ def test_scheduled_notice_is_not_public(client, campaign, users, unit):
     assert client.get(reverse("public:objection", args=[n.pk])).status_code == 404
 
 
-def test_public_pages_show_no_id_number_mobile_or_birth_date(client, notice, campaign, users, unit):
+@pytest.fixture
+def published(notice, campaign, users, unit):
+    """A notice with an individual and a collective, a concluded objection, a second bulk notice."""
     entry = notice.entries.get(category="individual")
     nom = entry.nomination
     assert ID_RE.search(nom.id_number) and MOBILE_RE.search(nom.phone)  # the data the pages must hide
@@ -95,6 +98,22 @@ def test_public_pages_show_no_id_number_mobile_or_birth_date(client, notice, cam
     services.conclude_objection(objection, upheld=False, conclusion="不成立", public_reply="经核实，反映不实。",
                                 actor=users["unit_yubei"])
     bulk_notice(campaign, unit, users["unit_yubei"], entries=4)  # more nominees, all with ID numbers and phones
+    return nom
+
+
+PRIVATE_WORDS = ("中共党员", "政治面貌", "考核", "赵某某", "13912345678", "反映的具体事实")
+
+
+def _assert_nothing_personal(text: str, nom, where: str) -> None:
+    assert not ID_RE.search(text), where
+    assert not MOBILE_RE.search(text), where
+    assert not BIRTH_RE.search(text), where
+    for private in (*PRIVATE_WORDS, nom.id_number, nom.phone):
+        assert private not in text, (where, private)
+
+
+def test_public_pages_show_no_id_number_mobile_or_birth_date(client, published):
+    nom = published
     pages = [
         reverse("public:notice_list"),
         reverse("public:notice_list") + "?state=open",
@@ -106,13 +125,76 @@ def test_public_pages_show_no_id_number_mobile_or_birth_date(client, notice, cam
         pages += [reverse("public:receipt", args=[o.receipt_code]), reverse("public:receipt", args=[o.receipt_code]) + "?filed=1"]
     assert len(pages) >= 9
     for url in pages:
-        html = _text(client.get(url))
-        assert client.get(url).status_code == 200, url
-        assert not ID_RE.search(html), url
-        assert not MOBILE_RE.search(html), url
-        assert not BIRTH_RE.search(html), url
-        for private in ("中共党员", "政治面貌", "考核", nom.id_number, nom.phone, "赵某某", "13912345678", "反映的具体事实"):
-            assert private not in html, (url, private)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _assert_nothing_personal(_text(response), nom, url)
+
+
+def _url_patterns(resolver=None, namespace=""):
+    """(name, {parameter: converter}) of every named URL of the project, admin aside (staff only)."""
+    from django.urls import URLResolver, get_resolver
+
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue
+            yield from _url_patterns(p, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+        elif p.name:
+            yield namespace + p.name, dict(getattr(p.pattern, "converters", {}))
+
+
+def _candidates(published):
+    from django.urls.converters import IntConverter, SlugConverter, StringConverter
+
+    from awards.models import Campaign, Quota
+    from nominations.models import Nomination
+
+    ints = sorted({*Notice.objects.values_list("pk", flat=True), *Objection.objects.values_list("pk", flat=True),
+                   published.pk, *Nomination.objects.order_by("-pk").values_list("pk", flat=True)[:3],
+                   *Quota.objects.values_list("pk", flat=True)[:2], published.unit_id, published.campaign_id})
+    strings = [*Objection.objects.values_list("receipt_code", flat=True), "individual", "collective", "id_number", "phone",
+               "approval", "pdf"]
+    slugs = list(Campaign.objects.values_list("slug", flat=True)[:3])
+    return {IntConverter: ints, StringConverter: strings, SlugConverter: slugs}
+
+
+def _body_text(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content.startswith(b"%PDF-"):
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return content.decode("utf-8", errors="replace")
+
+
+def test_every_public_url_shows_no_personal_data(client, published):
+    """Walks every URL of the project without logging in; each one that answers 200 is public and
+    must hold no ID number, mobile, birth date, political status, appraisal or objector's details."""
+    import itertools
+
+    from django.urls import NoReverseMatch
+
+    candidates = _candidates(published)
+    public: dict[str, int] = {}
+    for name, converters in _url_patterns():
+        params = list(converters)
+        choices = [candidates.get(type(converters[p]), []) for p in params]
+        for combo in itertools.islice(itertools.product(*choices), 60):
+            try:
+                url = reverse(name, kwargs=dict(zip(params, combo, strict=True)))
+            except NoReverseMatch:
+                continue
+            response = client.get(url)
+            if response.status_code in (301, 302) and "/login/" in response.get("Location", ""):
+                break  # needs a login: not public, whatever the arguments
+            if response.status_code == 200:
+                public[name] = public.get(name, 0) + 1
+                _assert_nothing_personal(_body_text(response), published, url)
+    expected = {"public:notice_list", "public:notice_detail", "public:objection", "public:receipt_lookup", "public:receipt",
+                "documents:public_notice_pdf", "login"}
+    assert expected <= set(public), sorted(public)
+    assert public["public:notice_detail"] >= 2 and public["public:receipt"] >= 1
 
 
 def test_numbers_typed_into_public_fields_are_masked(client, campaign, users, unit):
