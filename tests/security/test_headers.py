@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib
 import sys
 
@@ -44,6 +45,7 @@ def production(settings, monkeypatch):
     """The security settings of config.settings.production, applied to this test's settings."""
     monkeypatch.setenv("SECRET_KEY", "x" * 60)
     monkeypatch.setenv("ALLOWED_HOSTS", "awards.example.gov.cn")
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "k1:" + base64.b64encode(b"k" * 32).decode())
     sys.modules.pop("config.settings.production", None)
     module = importlib.import_module("config.settings.production")
     try:
