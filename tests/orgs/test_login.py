@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import UserFactory
+from tests.totp import log_in_with_totp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -39,12 +40,13 @@ def test_login_page_is_in_chinese(client):
     assert "登录" in content
 
 
-def test_login_with_the_right_password_redirects_home(client, users):
+def test_login_with_the_right_password_redirects_home_through_the_second_factor(client, users):
     response = _post_login(client, "li_wenjing", PASSWORD)
 
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/")["Location"] == "/account/2fa/enrol/?next=%2F"
+    assert log_in_with_totp(Client(), "li_wenjing", PASSWORD)["Location"] == "/"
 
 
 def test_login_with_a_wrong_password_shows_the_form_again_in_chinese(client, users):
