@@ -17,7 +17,6 @@ import pytest
 from django.test import Client
 
 from accounts.policy import mark_verified
-
 from awards.models import Campaign
 from core.demo import load_demo
 from orgs.models import User
