@@ -16,6 +16,7 @@ import datetime as dt
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 VERIFIED_KEY = "accounts.verified_at"
@@ -50,4 +51,4 @@ def end_all_sessions(user) -> None:
     """Every session of ``user`` stops matching; a request's own session must be re-hashed or ended."""
     user.rotate_security_stamp()
     # update(), not save(): no history row and no other field written back.
-    type(user).objects.filter(pk=user.pk).update(security_stamp=user.security_stamp)
+    get_user_model().objects.filter(pk=user.pk).update(security_stamp=user.security_stamp)
