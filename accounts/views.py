@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -76,10 +76,13 @@ def enrol(request):
         return redirect(_next_url(request))
     if AxesProxyHandler.is_locked(request, _credentials(request.user)):
         return _locked_out(request)
-    with transaction.atomic():
-        device = _current_device(request.user)
-        if device is None:
-            device = TOTPDevice.objects.create(user=request.user, secret=totp.new_secret())
+    device = _current_device(request.user)
+    if device is None:
+        try:
+            with transaction.atomic():
+                device = TOTPDevice.objects.create(user=request.user, secret=totp.new_secret())
+        except IntegrityError:  # the same user's other tab created it a moment ago
+            device = _current_device(request.user)
     if device.confirmed_at:
         return redirect(f"{reverse('accounts:verify')}?{request.GET.urlencode()}")
     form = CodeForm(request.POST or None)
