@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.functional import lazy
 
+from accounts import views as account_views
 from core import views as core_views
 
 admin.site.site_header = "评选表彰系统 · 后台管理"
@@ -21,8 +22,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("account/2fa/", include("accounts.urls")),
     path("status/", core_views.status, name="status"),
     path("healthz", core_views.healthz, name="healthz"),
     path("campaigns/", include("awards.urls")),

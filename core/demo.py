@@ -55,6 +55,7 @@ def _user(username, full_name, organisation, *, password_hash: str, staff=False,
     user.is_superuser = superuser
     if created or not user.has_usable_password():
         user.password = password_hash  # hashed once for all demo logins: hashing is slow on purpose
+    user.password_changed_at = timezone.now()  # fresh at each load: the 90-day rule never bites the demo
     user.save()
     return user
 

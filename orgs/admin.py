@@ -24,6 +24,15 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["organisation"]
     list_select_related = ["organisation"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("机构"), {"fields": ("full_name", "organisation", "phone")}),)
+    actions = ["reset_totp"]
+
+    @admin.action(description="重置所选用户的身份验证器（双因素认证，须重新绑定）")
+    def reset_totp(self, request, queryset):
+        from accounts.services import reset_totp
+
+        for user in queryset:
+            reset_totp(user, reason=f"由{request.user}在后台重置", actor=request.user, request=request)
+        self.message_user(request, f"已重置 {queryset.count()} 个用户的身份验证器，其全部会话已结束。")
 
     # 三员分立 (orgs/duties.py): the system administrator manages accounts but hands out no power —
     # superuser, groups and model permissions stay read-only (roles are the security admin's); the

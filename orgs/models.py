@@ -7,9 +7,14 @@ indexed prefix query, whatever the depth.
 
 from __future__ import annotations
 
+import secrets
+
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -146,8 +151,14 @@ class User(AbstractUser):
         help_text=_("本人工作的机构，用于回避（不得评审本单位推荐对象）"),
     )
     phone = EncryptedCharField(_("办公电话"), max_length=40, blank=True)  # encrypted at rest (core.crypto)
+    # 等保2.0 身份鉴别: passwords expire (accounts.policy.password_expired); set_password resets the
+    # clock. Accounts that existed before the field count from the day its migration ran.
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now, editable=False)
+    # Mixed into the session hash: changing it ends every session of the user (logout, password
+    # change, second-factor reset). See accounts.policy.end_all_sessions.
+    security_stamp = models.CharField(max_length=32, default="", blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "security_stamp"])
 
     class Meta:
         verbose_name = _("用户")
@@ -159,6 +170,30 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password) -> None:
+        """A new password: the 90-day clock restarts and every other session ends."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        self.rotate_security_stamp()
+
+    def check_password(self, raw_password) -> bool:
+        def rehash(raw):
+            # Django re-hashes on a stronger hasher: the same password, so neither clock nor stamp moves.
+            AbstractUser.set_password(self, raw)
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, rehash)
+
+    def rotate_security_stamp(self) -> None:
+        """A new stamp: every session made before it no longer matches (saved by the caller)."""
+        self.security_stamp = secrets.token_hex(16)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password only; the stamp lets logout end the other sessions too.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}:{self.security_stamp}", secret=secret, algorithm="sha256").hexdigest()
 
 
 class RoleAssignmentQuerySet(models.QuerySet):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from accounts.policy import mark_verified
 from awards.models import Campaign
 from core.demo import load_demo
 from orgs.models import User
@@ -26,6 +27,24 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 _demo_logins: list = []
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for a completed login: password AND second factor.
+
+    Without it every staff URL would send the test client to the TOTP pages (accounts.middleware).
+    Tests of the login form itself post to /login/ and go through the TOTP step (tests/totp.py).
+    """
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        mark_verified(session)
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 def _ensure_demo() -> list:

@@ -19,9 +19,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, build_opener
 
+import pyotp
 import pytest
 
 from core.demo import DEMO_PASSWORD
+from tests.totp import secret_from_page
 
 pytestmark = pytest.mark.worker
 
@@ -97,6 +99,7 @@ def test_dev_py_up_serves_the_site_and_every_demo_login(devserver):
     password, usernames = _parse_logins(text)
     assert password == DEMO_PASSWORD
     assert {"admin", "office", "unit_yubei", "auditor"} <= set(usernames)
+    assert "身份验证器（TOTP）" in text  # the login list says a second factor comes after the password
     child_pids = [int(pid) for pid in re.findall(r"^  (?:web|worker|beat) +pid (\d+)", text, re.M)]
     assert len(child_pids) == 3, text
     assert f"{base}/healthz" in text
@@ -121,7 +124,15 @@ def test_dev_py_up_serves_the_site_and_every_demo_login(devserver):
         data = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token, "next": ""})
         with browser.open(f"{base}/login/", data=data.encode(), timeout=30) as response:
             assert response.status == 200
-            assert response.geturl() == f"{base}/", f"{username} did not get past the login page"
+            # A fresh database: every demo user enrols an authenticator at the first login.
+            assert response.geturl() == f"{base}/account/2fa/enrol/?next=%2F", f"{username} did not get past the password"
+            enrol = response.read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', enrol).group(1)
+        code = pyotp.TOTP(secret_from_page(enrol)).now()
+        data = urlencode({"code": code, "next": "/", "csrfmiddlewaretoken": token})
+        with browser.open(f"{base}/account/2fa/enrol/", data=data.encode(), timeout=30) as response:
+            assert response.status == 200
+            assert response.geturl() == f"{base}/", f"{username} did not get past the second factor"
             home = response.read().decode()
         assert "待办事项" in home, username
 

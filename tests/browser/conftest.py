@@ -85,14 +85,17 @@ def page(new_page):
 
 @pytest.fixture
 def log_in(live_server):
-    """Log in through the form, as a user would: type, click 登录, wait for the home page."""
+    """Log in through the form, as a user would: type, click 登录, enter the authenticator code
+    (enrolling on the first login, tests/totp.py), wait for the home page."""
     from core.demo import DEMO_PASSWORD
+    from tests.totp import pass_two_factor
 
     def run(page, username: str, password: str = DEMO_PASSWORD):
         page.goto("/login/")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(password)
         page.get_by_role("button", name="登录").click()
+        pass_two_factor(page, username)
         page.wait_for_url(f"{live_server.url}/")
         return page
 

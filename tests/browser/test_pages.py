@@ -3,6 +3,8 @@ the larger-text switch, and screenshots to look at (var/screenshots/)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 
@@ -168,3 +170,30 @@ def test_screenshot(live_demo, new_page, log_in, name, username, url, size):
     # The CJK text is drawn with a real font: a heading is as tall as a line of text, not empty.
     box = page.locator("h1").first.bounding_box()
     assert box is not None and box["height"] >= 20
+
+
+def test_first_login_on_a_phone_enrols_an_authenticator(live_demo, new_page, live_server):
+    from tests.totp import pass_two_factor
+
+    page = new_page(390, 844)
+    page.goto("/login/?next=/campaigns/")
+    page.get_by_label("用户名").fill("unit_yubei")
+    page.get_by_label("密码").fill("Demo@2026")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/account/2fa/enrol/"))
+
+    qr = page.get_by_role("img", name=re.compile("身份验证器二维码"))
+    assert qr.is_visible() and qr.bounding_box()["width"] >= 150
+    assert len(page.locator("#totp-secret").inner_text().replace(" ", "")) == 32
+    assert page.get_by_role("navigation", name="主菜单").count() == 0
+    width, viewport = _no_horizontal_scroll(page)
+    assert width <= viewport, f"enrolment page scrolls sideways: {width} > {viewport}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "totp-enrol-phone.png"), full_page=True)
+
+    page.get_by_label("验证码").fill("000000")
+    page.get_by_role("button", name="绑定并登录").click()
+    assert "验证码不正确或已使用" in page.get_by_role("alert").inner_text()
+
+    pass_two_factor(page, "unit_yubei")
+    assert page.url == f"{live_server.url}/campaigns/"

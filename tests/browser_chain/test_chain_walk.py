@@ -50,6 +50,7 @@ def browser(monkeypatch):
 
 def _login(browser, base, username):
     from core.demo import DEMO_PASSWORD
+    from tests.totp import pass_two_factor
 
     page = browser.new_context(locale="zh-CN").new_page()
     page.set_default_timeout(15_000)
@@ -57,6 +58,7 @@ def _login(browser, base, username):
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit]")
+    pass_two_factor(page, username)
     page.wait_for_url(f"{base}/")
     return page
 

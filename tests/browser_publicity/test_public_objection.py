@@ -9,6 +9,7 @@ from publicity import services
 from publicity.models import Objection
 from tests.chain.helpers import collective, individual
 from tests.publicity.helpers import unit_notice
+from tests.totp import pass_two_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,6 +90,7 @@ def test_public_objection_from_a_phone_to_cancellation(live_server, browser, cam
     office.get_by_label("用户名").fill("unit_yubei")
     office.get_by_label("密码").fill("Demo@2026")
     office.get_by_role("button", name="登录").click()
+    pass_two_factor(office, "unit_yubei")
     office.get_by_role("link", name=code).wait_for()
     office.goto(f"{live_server.url}/publicity/")
     assert "个工作日（" in office.locator(f'[data-countdown="{notice.pk}"]').inner_text()

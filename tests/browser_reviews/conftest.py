@@ -77,8 +77,9 @@ def new_page(browser, live_server):
 
 @pytest.fixture
 def log_in(live_server):
-    """Log in through the form, as a user would."""
+    """Log in through the form, as a user would, with the authenticator code (tests/totp.py)."""
     from core.demo import DEMO_PASSWORD
+    from tests.totp import pass_two_factor
 
     def run(page, username: str, password: str = DEMO_PASSWORD):
         page.goto("/login/")
@@ -86,6 +87,7 @@ def log_in(live_server):
         page.get_by_label("密码").fill(password)
         with page.expect_navigation():
             page.get_by_role("button", name="登录").click()
+        pass_two_factor(page, username)
         assert not page.url.startswith(f"{live_server.url}/login/"), f"{username} could not log in"
         return page
 

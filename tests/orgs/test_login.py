@@ -1,18 +1,23 @@
-"""Logging in: the Chinese login page, lockout by username, password rules, idle timeout."""
+"""Logging in: the Chinese login page, lockout by username and its cool-off, password rules, idle
+timeout, the audit rows of logins. The second factor: tests/accounts."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent, Outcome
 from tests.factories import UserFactory
+from tests.totp import log_in_with_totp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -39,12 +44,13 @@ def test_login_page_is_in_chinese(client):
     assert "登录" in content
 
 
-def test_login_with_the_right_password_redirects_home(client, users):
+def test_login_with_the_right_password_redirects_home_through_the_second_factor(client, users):
     response = _post_login(client, "li_wenjing", PASSWORD)
 
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/")["Location"] == "/account/2fa/enrol/?next=%2F"
+    assert log_in_with_totp(Client(), "li_wenjing", PASSWORD)["Location"] == "/"
 
 
 def test_login_with_a_wrong_password_shows_the_form_again_in_chinese(client, users):
@@ -222,3 +228,73 @@ def test_logout_ends_the_session(login, users):
 
     assert response["Location"] == "/login/"
     assert client.get("/").status_code == 302
+
+
+# --- lockout cool-off and the audit trail -------------------------------------------------------
+
+
+def _cool_off_passes(seconds: float) -> None:
+    """Move the failures back in time, as if ``seconds`` had gone by."""
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(seconds=seconds))
+
+
+def test_the_sixth_attempt_is_locked_and_works_again_after_the_cool_off(client, users):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        assert _post_login(client, "li_wenjing", "Wrong@2026x").status_code in (200, 403)
+    assert _post_login(client, "li_wenjing", PASSWORD).status_code == 403  # the 6th
+
+    _cool_off_passes(settings.AXES_COOLOFF_TIME.total_seconds() - 60)
+    assert _post_login(client, "li_wenjing", PASSWORD).status_code == 403  # a minute short
+
+    _cool_off_passes(61)
+    response = _post_login(client, "li_wenjing", PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_the_cool_off_is_configurable(client, users, settings):
+    settings.AXES_COOLOFF_TIME = dt.timedelta(seconds=1)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _post_login(client, "li_wenjing", "Wrong@2026x")
+    assert _post_login(client, "li_wenjing", PASSWORD).status_code == 403
+
+    time.sleep(1.1)
+
+    assert _post_login(client, "li_wenjing", PASSWORD).status_code == 302
+
+
+def test_the_cool_off_is_30_minutes_by_default():
+    assert settings.AXES_COOLOFF_TIME == dt.timedelta(minutes=30)
+
+
+def test_a_failed_login_is_recorded_with_the_username_and_never_the_password(client, users):
+    _post_login(client, "li_wenjing", "Wrong@2026x")
+
+    [event] = AuditEvent.objects.filter(action=Action.LOGIN_FAILED)
+    assert event.username == "li_wenjing"
+    assert event.outcome == Outcome.FAILURE
+    assert event.client_ip == "127.0.0.1"
+    assert "Wrong@2026x" not in str(event.detail)
+
+
+def test_an_unknown_username_is_recorded_as_typed(client, users):
+    _post_login(client, "nobody_here", "Wrong@2026x")
+
+    assert AuditEvent.objects.get(action=Action.LOGIN_FAILED).username == "nobody_here"
+
+
+def test_the_lockout_is_recorded(client, users):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _post_login(client, "li_wenjing", "Wrong@2026x")
+
+    locked = AuditEvent.objects.filter(action=Action.SECURITY, detail__event="locked_out")
+    assert locked.exists() and locked.first().username == "li_wenjing"
+
+
+def test_a_completed_login_is_recorded_once(users):
+    log_in_with_totp(Client(), "li_wenjing", PASSWORD)
+
+    [event] = AuditEvent.objects.filter(action=Action.LOGIN)
+    assert event.username == "li_wenjing" and event.detail == {"factors": "password+totp"}
