@@ -52,13 +52,32 @@ def test_every_post_without_a_token_is_refused(world, role):
     browser.force_login(world.home[role])
     browser.get(reverse("home"))  # a page with a form: the browser holds the CSRF cookie, not the token
     accepted = []
-    routes = [r for r in walk() if not r.name.startswith("admin:")]
+    # The security pages belong to the security administrator (三员分立): they refuse business roles
+    # before the CSRF check; test_the_security_pages_refuse_a_post_without_a_token covers them.
+    routes = [r for r in walk() if not r.name.startswith(("admin:", "security:"))]
     for route in routes:
         url = _url(route, world)
         response = browser.post(url, {"reason": "测试", "text": "测试"})
         if not _is_csrf_refusal(response):
             accepted.append(f"{route.name} {url} → {response.status_code}")
     assert len(routes) > 80
+    assert not accepted, "POST without a CSRF token not refused:\n" + "\n".join(accepted)
+
+
+def test_the_security_pages_refuse_a_post_without_a_token(world):
+    from orgs.models import User
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(User.objects.get(username="secadmin"))
+    browser.get(reverse("home"))
+    routes = [r for r in walk() if r.name.startswith("security:")]
+    accepted = []
+    for route in routes:
+        url = _url(route, world)
+        response = browser.post(url, {"reason": "测试", "text": "测试"})
+        if not _is_csrf_refusal(response):
+            accepted.append(f"{route.name} {url} → {response.status_code}")
+    assert len(routes) >= 3
     assert not accepted, "POST without a CSRF token not refused:\n" + "\n".join(accepted)
 
 
