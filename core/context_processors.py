@@ -16,4 +16,5 @@ def navigation(request):
         "nav_review": bool(held & {Role.OFFICE, Role.GROUP_MEMBER, Role.SCREENER}),
         "nav_import": bool(held & {Role.UNIT_STAFF, Role.SCREENER, Role.OFFICE}),
         "nav_documents": bool(held & {Role.UNIT_STAFF, Role.SCREENER, Role.OFFICE}),
+        "nav_audit": Role.AUDITOR in held,
     }
