@@ -47,11 +47,10 @@ def history_to_audit(sender, instance, history_instance, **kwargs):
     if kind == "~":
         prev = history_instance.prev_record
         if prev is not None:
-            changed = list(history_instance.diff_against(prev).changed_fields)
+            state = STATE_FIELDS.get(label, set())
+            changed = [f for f in history_instance.diff_against(prev).changed_fields if f not in state]
             if not changed:
-                return  # saved with nothing changed
-            if set(changed) <= STATE_FIELDS.get(label, set()):
-                return
+                return  # nothing but state changed (or nothing at all)
             detail["字段"] = _field_names(type(instance), changed)
     if history_instance.history_change_reason:
         detail["原因"] = str(history_instance.history_change_reason)[:200]

@@ -69,9 +69,14 @@ def upload(request, slug, unit_pk):
             })
         else:
             record(Action.IMPORT, request=request, obj=job, detail={
-                "活动": campaign.slug, "单位": unit.pk, "类别": form.cleaned_data["category"], "文件": form.cleaned_data["file"].name,
+                "活动": campaign.slug, "单位": unit.pk, "类别": form.cleaned_data["category"], "文件": job.original_name,
             })
             return redirect("nominations_io:job", pk=job.pk)
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        record(Action.IMPORT, request=request, obj=unit, outcome=Outcome.FAILURE, detail={
+            "活动": campaign.slug, "文件": upload.name[:200] if upload else "", "原因": "上传的文件不符合要求",
+        })
     return render(
         request,
         "nominations/io/upload.html",
