@@ -25,8 +25,8 @@ from .models import Action, AuditEvent, ChainHead, Outcome
 __all__ = ["Action", "Outcome", "record", "record_on_commit", "client_ip", "current_request", "SYSTEM"]
 
 logger = logging.getLogger(__name__)
-# The name recorded for changes made by no person (scheduled tasks: a window closing on time).
-SYSTEM = "系统（定时任务）"
+# The name recorded for changes made by no person (a scheduled task, a management command).
+SYSTEM = "系统"
 
 
 def current_request():

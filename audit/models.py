@@ -77,6 +77,13 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加，不能删除。")
 
+    @property
+    def role_display(self) -> str:
+        from orgs.models import Role
+
+        labels = dict(Role.choices)
+        return "、".join(str(labels.get(code, code)) for code in self.role.split(",") if code)
+
 
 class ChainHead(models.Model):
     """One row: the hash of the newest audit row. Locked while a row is appended, so the chain is linear."""

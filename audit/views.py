@@ -60,8 +60,10 @@ def export(request, fmt: str):
 def chain_status(request):
     permissions.require_auditor(request.user)
     verdict = verify()
+    head = ChainHead.objects.filter(pk=1).first()  # as verified, before this check's own row
     record(Action.AUDIT, request=request, object_type="audit.auditevent", object_repr="核验审计日志哈希链",
-           detail={"结果": "完整" if verdict.ok else "断开", "已核验": verdict.checked, "断点": verdict.broken_at})
+           detail={"结果": "完整" if verdict.ok else "断开", "已核验": verdict.checked,
+                   **({"断点": verdict.broken_at} if verdict.broken_at else {})})
     return render(request, "audit/chain.html", {
-        "verdict": verdict, "head": ChainHead.objects.filter(pk=1).first(), "retention_days": retention_days(),
-    }, status=200)
+        "verdict": verdict, "head": head, "retention_days": retention_days(),
+    })

@@ -159,7 +159,7 @@ def test_scheduled_close_is_recorded_as_the_system(campaign, users, forwarded, d
     with django_capture_on_commit_callbacks(execute=True):
         publicity.close_notice(notice.pk, now=notice.closes_at)
     (row,) = _rows(since, action=Action.STATE_CHANGE, object_type="publicity.notice")
-    assert (row.username, row.detail["变更"], row.detail["clean"]) == ("系统（定时任务）", "公示期满关闭", 1)
+    assert (row.username, row.detail["变更"], row.detail["clean"]) == ("系统", "公示期满关闭", 1)
 
 
 def test_decision_and_revocation_recorded(campaign, users, forwarded, members, django_capture_on_commit_callbacks):
