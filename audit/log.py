@@ -3,10 +3,18 @@
     from audit.log import record
     record(Action.DOWNLOAD, request=request, obj=nomination, detail={"form": "approval"})
 
-Time, user, role, client address and the hash chain are filled in here.
+Time, user, role, client address and the hash chain are filled in here. Without ``request`` the
+request being served is used (simple-history's middleware keeps it), so a service called from a
+view still records the client address.
+
+Services record with ``record_on_commit``: the row is written once their transaction has committed
+(a change rolled back leaves no row), and the chain head is never locked while a service holds
+its own row locks, so two services cannot deadlock on it.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +22,18 @@ from django.utils import timezone
 from .chain import row_hash
 from .models import Action, AuditEvent, ChainHead, Outcome
 
-__all__ = ["Action", "Outcome", "record", "client_ip"]
+__all__ = ["Action", "Outcome", "record", "record_on_commit", "client_ip", "current_request", "SYSTEM"]
+
+logger = logging.getLogger(__name__)
+# The name recorded for changes made by no person (a scheduled task, a management command).
+SYSTEM = "系统"
+
+
+def current_request():
+    """The request this thread is serving, if any (set by simple-history's HistoryRequestMiddleware)."""
+    from simple_history.models import HistoricalRecords
+
+    return getattr(HistoricalRecords.context, "request", None)
 
 
 def client_ip(request) -> str:
@@ -47,6 +66,8 @@ def record(
     object_id: str = "",
     object_repr: str = "",
 ) -> AuditEvent:
+    if request is None:
+        request = current_request()
     if user is None and request is not None:
         user = getattr(request, "user", None)
     if user is not None and not getattr(user, "is_authenticated", False):
@@ -58,7 +79,7 @@ def record(
     values = {
         "at": timezone.now(),
         "user_id_value": user.pk if user is not None else None,
-        "username": (user.get_username() if user is not None else username)[:150],
+        "username": (user.get_username() if user is not None else username or SYSTEM)[:150],
         "role": role if role is not None else _role_label(user),
         "action": str(action),
         "object_type": object_type[:80],
@@ -74,3 +95,28 @@ def record(
         event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **values)
         ChainHead.objects.filter(pk=1).update(last_hash=digest, count=head.count + 1)
     return event
+
+
+def record_on_commit(action: str, *, obj=None, user=None, **kwargs) -> None:
+    """``record`` once the current transaction commits (at once outside one).
+
+    The object, user and request are read now, so the row says what was true when the change was made.
+    """
+    if obj is not None:
+        kwargs.setdefault("object_type", f"{obj._meta.app_label}.{obj._meta.model_name}")
+        kwargs.setdefault("object_id", str(obj.pk))
+        kwargs.setdefault("object_repr", str(obj))
+    request = kwargs.pop("request", None) or current_request()
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    if user is not None and kwargs.get("role") is None:
+        kwargs["role"] = _role_label(user)
+
+    def write():
+        try:
+            record(action, request=request, user=user, **kwargs)
+        except Exception:
+            # The change itself has committed: an error page would invite a repeat. Say loudly instead.
+            logger.exception("审计记录写入失败：%s %s", action, kwargs.get("object_repr", ""))
+
+    transaction.on_commit(write)

@@ -19,6 +19,7 @@ class Action(models.TextChoices):
     RANKING = "ranking", _("排序变更")
     SCORE = "score", _("评分/投票")
     EXPORT = "export", _("导出")
+    IMPORT = "import", _("导入")
     DOWNLOAD = "download", _("下载")
     VIEW_PERSONAL = "view_personal", _("查看个人信息明文")
     CONFIG = "config", _("配置变更")
@@ -76,12 +77,22 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加，不能删除。")
 
+    @property
+    def role_display(self) -> str:
+        from orgs.models import Role
+
+        labels = dict(Role.choices)
+        return "、".join(str(labels.get(code, code)) for code in self.role.split(",") if code)
+
 
 class ChainHead(models.Model):
     """One row: the hash of the newest audit row. Locked while a row is appended, so the chain is linear."""
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    # The prev_hash the oldest remaining row must carry: the genesis, or after a retention purge the
+    # hash of the last purged row. Removing old rows any other way breaks the chain at its start.
+    anchor_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("审计链头")

@@ -36,6 +36,7 @@ urlpatterns = [
     path("publicity/", include("publicity.urls")),
     path("documents/", include("documents.urls")),
     path("reviews/", include("reviews.urls")),
+    path("audit/", include("audit.urls")),
     # 公示公告: public, no login.
     path("gs/", include("publicity.public_urls")),
     path("admin/", admin.site.urls),

@@ -19,4 +19,5 @@ def navigation(request):
         # 三员分立 (orgs/duties.py): the system and security administrators see no business pages.
         "nav_business": not (held & {Role.ADMIN, Role.SECURITY_ADMIN}),
         "nav_security": Role.SECURITY_ADMIN in held,
+        "nav_audit": Role.AUDITOR in held,
     }

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from audit.log import Action, Outcome, record
 from awards.models import Category
 from awards.selectors import access_campaign
 
@@ -44,7 +45,9 @@ def download_template(request, slug, category):
         raise Http404("没有该类别的导入模板。")
     unit = access_import_unit(request.user, campaign, request.GET["unit"]) if request.GET.get("unit") else None
     data = imports.build_template(campaign, category, unit=unit)
-    return _xlsx(data, imports.template_filename(campaign, category))
+    filename = imports.template_filename(campaign, category)
+    record(Action.DOWNLOAD, request=request, obj=campaign, detail={"文件": filename, "类别": category})
+    return _xlsx(data, filename)
 
 
 @login_required
@@ -60,8 +63,20 @@ def upload(request, slug, unit_pk):
             )
         except RuleError as exc:
             form.add_error("file" if exc.code == "file" else None, exc.message)
+            record(Action.IMPORT, request=request, obj=unit, outcome=Outcome.FAILURE, detail={
+                "活动": campaign.slug, "类别": form.cleaned_data["category"], "文件": form.cleaned_data["file"].name,
+                "原因": exc.message[:200],
+            })
         else:
+            record(Action.IMPORT, request=request, obj=job, detail={
+                "活动": campaign.slug, "单位": unit.pk, "类别": form.cleaned_data["category"], "文件": job.original_name,
+            })
             return redirect("nominations_io:job", pk=job.pk)
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        record(Action.IMPORT, request=request, obj=unit, outcome=Outcome.FAILURE, detail={
+            "活动": campaign.slug, "文件": upload.name[:200] if upload else "", "原因": "上传的文件不符合要求",
+        })
     return render(
         request,
         "nominations/io/upload.html",
@@ -100,7 +115,9 @@ def export_quota(request, slug, org_pk):
     campaign = access_campaign(request.user, slug)
     quota = access_summary_quota(request.user, campaign, org_pk)
     data = exports.build_summary(campaign, quota=quota)
-    return _xlsx(data, exports.summary_filename(campaign, quota=quota))
+    filename = exports.summary_filename(campaign, quota=quota)
+    record(Action.EXPORT, request=request, obj=quota, detail={"文件": filename, "活动": campaign.slug})
+    return _xlsx(data, filename)
 
 
 @login_required
@@ -109,4 +126,6 @@ def export_office(request, slug):
     campaign = access_campaign(request.user, slug)
     access_office_summary(request.user, campaign)
     data = exports.build_summary(campaign)
-    return _xlsx(data, exports.summary_filename(campaign))
+    filename = exports.summary_filename(campaign)
+    record(Action.EXPORT, request=request, obj=campaign, detail={"文件": filename})
+    return _xlsx(data, filename)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from audit.log import Action, record_on_commit
 from awards.models import Campaign, Category, Quota, StageKey
 from awards.selectors import quota_holder_for
 from orgs.duties import check_business_actor
@@ -45,6 +46,15 @@ def _move(nom: Nomination, to: str, *, actor: User | None, reason: str = "") -> 
     nom._change_reason = f"{before}→{to}" + (f"：{reason}" if reason else "")
     nom.save()
     Event.objects.create(nomination=nom, from_status=before, to_status=to, actor=actor, reason=reason[:300])
+    _audit_state(nom, before, to, actor=actor, reason=reason)
+
+
+def _audit_state(nom: Nomination, before: str, to: str, *, actor: User | None, reason: str) -> None:
+    """The audit row of every state change (等保2.0 安全审计), beside the nomination's own Event."""
+    record_on_commit(
+        Action.STATE_CHANGE, obj=nom, user=actor,
+        detail={"原状态": before, "新状态": to, "原因": reason[:300]},
+    )
 
 
 def _lock_quotas(nom: Nomination) -> None:
@@ -103,6 +113,7 @@ def create_nomination(*, campaign: Campaign, unit: Organisation, category: str, 
     nom.save()
     _replace_rows(nom, rows)
     Event.objects.create(nomination=nom, to_status=Status.DRAFT, actor=actor, reason="新建推荐对象")
+    _audit_state(nom, "", Status.DRAFT, actor=actor, reason="新建推荐对象")
     return nom
 
 
@@ -191,12 +202,18 @@ def rank_unit(*, campaign: Campaign, unit: Organisation, ordered_ids: list[int],
     noms = {n.pk: n for n in unit_nominations(campaign, unit).select_for_update()}
     if set(ordered_ids) != set(noms):
         raise RuleError("排序须包含本单位全部推荐对象，且每个只出现一次。", code="ranking")
+    before = sorted(noms, key=lambda pk: (noms[pk].unit_rank or 999, pk))
     for position, pk in enumerate(ordered_ids, start=1):
         nom = noms[pk]
         if nom.unit_rank != position:
             nom.unit_rank = position
             nom._change_reason = "rank_unit"
             nom.save(update_fields=["unit_rank", "updated_at"])
+    if before != list(ordered_ids):
+        record_on_commit(
+            Action.RANKING, obj=unit, user=actor,
+            detail={"活动": campaign.slug, "排序": "单位推荐意愿", "原顺序": before, "新顺序": list(ordered_ids)},
+        )
 
 
 @transaction.atomic
@@ -322,6 +339,7 @@ def rank_nominations(*, quota: Quota, category: str, ordered_ids: list[int], act
     noms = {n.pk: n for n in Nomination.objects.select_for_update().filter(quota=quota, category=category, status=Status.ACCEPTED)}
     if set(ordered_ids) != set(noms) or len(ordered_ids) != len(set(ordered_ids)):
         raise RuleError("排序须包含全部审核通过的推荐对象，且每个只出现一次。", code="ranking")
+    before = sorted(noms, key=lambda pk: (noms[pk].rank or 999, pk))
     # Clear first: the unique (quota, category, rank) constraint holds at every step.
     Nomination.objects.filter(pk__in=list(noms)).update(rank=None)
     for position, pk in enumerate(ordered_ids, start=1):
@@ -329,6 +347,10 @@ def rank_nominations(*, quota: Quota, category: str, ordered_ids: list[int], act
         nom.rank = position
         nom._change_reason = f"rank {position}"
         nom.save(update_fields=["rank", "updated_at"])
+    record_on_commit(
+        Action.RANKING, obj=quota, user=actor,
+        detail={"类别": category, "排序": "推荐排序", "原顺序": before, "新顺序": list(ordered_ids)},
+    )
 
 
 @transaction.atomic

@@ -108,6 +108,7 @@ def procedure_minutes(request, slug, unit_pk, pk):
     proc = next((p for p in selectors.unit_desk(campaign, unit).procedures if p.pk == pk), None)
     if proc is None or not proc.minutes:
         raise Http404
+    record(Action.DOWNLOAD, request=request, obj=proc, detail={"文件": proc.minutes.name.rsplit("/", 1)[-1]})
     return FileResponse(proc.minutes.open("rb"), as_attachment=True, filename=proc.minutes.name.rsplit("/", 1)[-1])
 
 
@@ -449,6 +450,7 @@ def consultation_form_file(request, quota_id, pk, department):
     if consultation is None or not consultation.scanned_form:
         raise Http404
     name = consultation.scanned_form.name.rsplit("/", 1)[-1]
+    record(Action.DOWNLOAD, request=request, obj=consultation, object_repr=f"{nom} · {consultation}", detail={"文件": name})
     return FileResponse(consultation.scanned_form.open("rb"), as_attachment=True, filename=name)
 
 

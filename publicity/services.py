@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.log import Action, record_on_commit
 from awards.models import Campaign, Category
 from nominations import services as nomination_services
 from nominations.models import Nomination
@@ -131,6 +132,11 @@ def open_notice(
         replaces=replaces, correction_note=correction_note.strip(), opened_by=actor,
     )
     _snapshot(notice, ordered)
+    record_on_commit(Action.STATE_CHANGE, obj=notice, user=actor, detail={
+        "变更": "发布公示" if notice.status == Notice.Status.OPEN else "预约发布公示", "范围": scope,
+        "公示对象数": len(ordered), "开始": opens_at.isoformat(), "截止": window.closes_at.isoformat(),
+        **({"更正": replaces.pk} if replaces is not None else {}),
+    })
     if scope == Scope.UNIT:
         fresh = [n for n in ordered if n.pk not in carried]
         nomination_services.mark_in_publicity(fresh, actor=actor, notice_title=notice.title)
@@ -196,6 +202,7 @@ def start_notice(notice_id: int) -> bool:
     notice.status = Notice.Status.OPEN
     notice._change_reason = "open"  # read by the record page: 到期发布
     notice.save(update_fields=["status"])
+    record_on_commit(Action.STATE_CHANGE, obj=notice, detail={"变更": "到期发布公示"})
     transaction.on_commit(bump_public_version)
     return True
 
@@ -246,6 +253,9 @@ def close_notice(notice_id: int, *, now: dt.datetime | None = None) -> bool:
     notice.outcome = outcome
     notice._change_reason = "close"
     notice.save(update_fields=["status", "closed_at", "outcome"])
+    record_on_commit(Action.STATE_CHANGE, obj=notice, detail={
+        "变更": "公示期满关闭", **{key: len(ids) for key, ids in outcome.items()},
+    })
     transaction.on_commit(bump_public_version)
     return True
 
@@ -305,6 +315,11 @@ def file_objection(
     )
     from .tasks import notify_objection
 
+    # The objector's name and contact stay out of the trail; the receipt code finds the objection.
+    record_on_commit(
+        Action.STATE_CHANGE, obj=objection, object_repr=f"异议{objection.receipt_code}", username="公众（实名异议人）",
+        detail={"变更": "受理异议", "公示": notice.pk},
+    )
     transaction.on_commit(lambda: notify_objection.delay(objection_id=objection.pk))
     return objection
 
@@ -319,6 +334,7 @@ def assign_objection(objection: Objection, *, to: User, actor: User) -> Objectio
     objection.status = Objection.Status.INVESTIGATING
     objection._change_reason = f"分派核查：{to.display_name}"
     objection.save(update_fields=["assigned_to", "status"])
+    _audit_objection(objection, actor, "分派核查", 核查人=to.get_username())
     return objection
 
 
@@ -334,6 +350,7 @@ def record_investigation(objection: Objection, *, text: str, actor: User) -> Obj
     objection.status = Objection.Status.INVESTIGATING
     objection._change_reason = "记录核查情况"
     objection.save(update_fields=["investigation", "status"])
+    _audit_objection(objection, actor, "记录核查情况")
     return objection
 
 
@@ -360,6 +377,7 @@ def conclude_objection(objection: Objection, *, upheld: bool, conclusion: str, p
     objection.concluded_at = timezone.now()
     objection._change_reason = "办结：" + objection.get_status_display()
     objection.save()
+    _audit_objection(objection, actor, "异议办结", 结论=objection.status)
     nom = objection.entry.nomination
     notice = objection.notice
     if upheld and notice.scope in (Scope.DISTRICT, Scope.FINAL):
@@ -382,5 +400,13 @@ def inform_objector(objection: Objection, *, actor: User) -> Objection:
     objection.informed_at = timezone.now()
     objection._change_reason = "已告知异议人"
     objection.save(update_fields=["informed_at"])
+    _audit_objection(objection, actor, "告知异议人")
     return objection
+
+
+def _audit_objection(objection: Objection, actor: User, change: str, **more) -> None:
+    record_on_commit(
+        Action.STATE_CHANGE, obj=objection, object_repr=f"异议{objection.receipt_code}", user=actor,
+        detail={"变更": change, **more},
+    )
 

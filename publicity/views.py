@@ -250,6 +250,7 @@ def objection_attachment(request, pk: int):
         raise Http404("该异议没有附件。")
     name = objection.attachment.name.rsplit("/", 1)[-1]
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    record(Action.DOWNLOAD, request=request, obj=objection, object_repr=f"异议{objection.receipt_code}", detail={"文件": name})
     response = FileResponse(objection.attachment.open("rb"), as_attachment=True, filename=f"异议{objection.receipt_code}-{name}",
                             content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"

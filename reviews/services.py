@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from audit.log import Action, record_on_commit
 from awards.models import Campaign, Category, FormKey, Stage, StageKey
 from nominations import services as nomination_services
 from nominations.models import Nomination, Status
@@ -32,6 +33,11 @@ OFFICE_STAGES = [
 
 class ReviewError(RuleError):
     pass
+
+
+def _audit(obj, actor: User | None, change: str, action: str = Action.STATE_CHANGE, **more) -> None:
+    """One audit row per change of the office's review (等保2.0 安全审计), written once it commits."""
+    record_on_commit(action, obj=obj, user=actor, detail={"变更": change, **more})
 
 
 # --- the stage machine ---------------------------------------------------------------------------
@@ -73,6 +79,7 @@ def start_stage(campaign: Campaign, key: str, *, actor: User) -> Stage:
     current.started_at = timezone.now()
     current._change_reason = f"start by {actor.pk}"
     current.save(update_fields=["started_at"])
+    _audit(current, actor, "阶段开始", 阶段=key)
     if key == StageKey.INITIAL_REVIEW:
         _create_reviews(campaign)
     return current
@@ -104,6 +111,7 @@ def close_stage(campaign: Campaign, key: str, *, actor: User, now: dt.datetime |
         s.started_at = s.opens_at or now
     s._change_reason = f"close by {actor.pk}"
     s.save(update_fields=["closed_at", "started_at"])
+    _audit(s, actor, "阶段结束", 阶段=key)
     return s
 
 
@@ -197,6 +205,7 @@ def record_police_opinion(review: Review, *, answer: str, answered_on: dt.date, 
         review.police_form = form
     review._change_reason = "police opinion"
     review.save()
+    _audit(review, actor, "记录公安部门意见", 意见=answer)
     return review
 
 
@@ -218,6 +227,7 @@ def decide_initial(review: Review, *, passed: bool, reason: str = "", actor: Use
     review.initial_by, review.initial_at = actor, timezone.now()
     review._change_reason = f"initial {review.initial}"
     review.save()
+    _audit(review, actor, "初审", 结果=review.initial)
     return review
 
 
@@ -256,7 +266,9 @@ def cast_vote(review: Review, *, member: User, choice: str = "", score: Decimal 
         if score is None or not (Decimal(0) <= Decimal(score) <= Decimal(100)):
             raise ReviewError("评分须在0至100之间。", code="score")
         choice = ""
-    vote, _ = Vote.objects.update_or_create(review=review, member=member, defaults={"choice": choice, "score": score})
+    vote, created = Vote.objects.update_or_create(review=review, member=member, defaults={"choice": choice, "score": score})
+    _audit(review, member, "投票" if created else "修改投票", Action.SCORE,
+           **({"评分": str(score)} if score is not None else {"表决": choice}))
     return vote
 
 
@@ -328,6 +340,10 @@ def tally(campaign: Campaign, *, actor: User) -> list[Review]:
     Review.objects.bulk_update(
         reviews, ["eligible_voters", "approve_votes", "abstain_votes", "reject_votes", "average_score", "proposed", "proposed_rank"]
     )
+    _audit(campaign, actor, "计票并生成拟表彰名单", Action.RANKING, 名单={
+        category: [r.pk for r in sorted(reviews, key=lambda r: r.proposed_rank or 0) if r.proposed and r.category == category]
+        for category in Category.values
+    })
     return [r for r in reviews if r.proposed]
 
 
@@ -354,6 +370,7 @@ def set_proposed(review: Review, *, proposed: bool, actor: User) -> Review:
         review.proposed_rank = None
     review._change_reason = f"proposed={proposed}"
     review.save()
+    _audit(review, actor, "列入拟表彰名单" if proposed else "移出拟表彰名单", Action.RANKING, 名次=review.proposed_rank)
     return review
 
 
@@ -363,9 +380,11 @@ def record_cap_decision(*, campaign: Campaign, cap, allowed_count: int, meeting:
         raise ReviewError(f"“{cap.label}”为刚性比例，不能以领导小组决定突破。", code="cap_absolute")
     if len(reason.strip()) < 10:
         raise ReviewError("请写明突破比例的理由（至少10个字）。", code="reason")
-    return CapDecision.objects.create(
+    decision = CapDecision.objects.create(
         campaign=campaign, cap=cap, allowed_count=allowed_count, meeting=meeting, held_on=held_on, reason=reason.strip(), recorded_by=actor
     )
+    _audit(decision, actor, "领导小组决定突破比例", 比例=cap.pk, 允许人数=allowed_count)
+    return decision
 
 
 def record_meeting(*, campaign: Campaign, kind: str, title: str, held_on: dt.date, summary: str, actor: User, minutes=None) -> Meeting:
@@ -375,6 +394,7 @@ def record_meeting(*, campaign: Campaign, kind: str, title: str, held_on: dt.dat
         meeting.minutes = minutes
     meeting.full_clean()
     meeting.save()
+    _audit(meeting, actor, "记录会议", 类型=kind)
     return meeting
 
 
@@ -397,7 +417,9 @@ def upload_material(review: Review, *, kind: str, file, copies: int, actor: User
         raise ReviewError(f"正式推荐材料已于{timezone.localtime(s.deadline):%Y年%m月%d日 %H:%M}截止报送。", code="deadline")
     if not review.proposed or review.nomination.status == Status.CANCELLED:
         raise ReviewError("只有拟表彰对象需要报送正式推荐材料。", code="state")
-    return FormalMaterial.objects.create(review=review, kind=kind, file=file, copies=copies, uploaded_by=actor)
+    material = FormalMaterial.objects.create(review=review, kind=kind, file=file, copies=copies, uploaded_by=actor)
+    _audit(review, actor, "报送正式推荐材料", 材料=kind, 份数=copies)
+    return material
 
 
 def missing_materials(review: Review) -> list[str]:
@@ -436,6 +458,7 @@ def decide_re_review(review: Review, *, passed: bool, reason: str = "", actor: U
     review.re_review_by, review.re_review_at = actor, timezone.now()
     review._change_reason = f"re-review {review.re_review}"
     review.save()
+    _audit(review, actor, "复审", 结果=review.re_review)
     return review
 
 
@@ -463,6 +486,7 @@ def issue_decision(campaign: Campaign, *, title: str, held_on: dt.date, summary:
     s.save(update_fields=["closed_at"])
     campaign.status = Campaign.Status.DECIDED
     campaign.save(update_fields=["status"])
+    _audit(campaign, actor, "作出表彰决定", 表彰对象数=len(final), 会议=meeting.pk)
     return meeting
 
 
@@ -480,16 +504,20 @@ def revoke_award(review: Review, *, reason: str, decision_title: str, held_on: d
     review.final, review.final_reason, review.final_at = Final.REVOKED, reason.strip(), timezone.now()
     review._change_reason = "revoke"
     review.save()
+    _audit(review, actor, "撤销表彰")
     return review
 
 
 def sync_cancellations(campaign: Campaign) -> int:
     """Reviews whose nomination was cancelled (an upheld objection) show as cancelled, never backfilled."""
-    return (
+    synced = (
         Review.objects.filter(campaign=campaign, nomination__status=Status.CANCELLED)
         .exclude(final=Final.CANCELLED)
         .update(final=Final.CANCELLED, proposed=False)
     )
+    if synced:
+        _audit(campaign, None, "同步取消资格的评审对象", 条数=synced)
+    return synced
 
 
 def cancel_nomination_at_office(review: Review, *, reason: str, actor: User) -> Review:

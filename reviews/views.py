@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from audit.log import Action, record
 from awards.models import Campaign, StageKey
 from nominations.rules import RuleError
 
@@ -50,9 +51,10 @@ def _office_context(campaign: Campaign, active: str) -> dict:
     return {"campaign": campaign, "stages": selectors.stage_lines(campaign), "active": active}
 
 
-def _download(field, *, name: str):
+def _download(request, field, *, name: str, obj):
     if not field:
         raise Http404
+    record(Action.DOWNLOAD, request=request, obj=obj, detail={"文件": name})
     response = FileResponse(field.open("rb"), as_attachment=True, filename=name)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -166,7 +168,7 @@ def police_form_file(request, slug, pk):
     review = selectors.review(campaign, pk)
     if review is None:
         raise Http404
-    return _download(review.police_form, name=f"公安意见-{review.nomination}.{review.police_form.name.rsplit('.', 1)[-1]}")
+    return _download(request, review.police_form, obj=review, name=f"公安意见-{review.nomination}.{review.police_form.name.rsplit('.', 1)[-1]}")
 
 
 # --- office: comprehensive review, the proposed list with live caps ---------------------------------------------
@@ -243,6 +245,7 @@ def _record_meeting(request, campaign, kind, form):
 def comprehensive_export(request, slug):
     campaign = permissions.access_office(request.user, slug)
     content = exports.proposed_xlsx(campaign, selectors.comprehensive(campaign))
+    record(Action.EXPORT, request=request, obj=campaign, detail={"文件": f"{campaign.slug}-拟表彰名单.xlsx"})
     return _xlsx(content, f"{campaign.slug}-拟表彰名单.xlsx")
 
 
@@ -261,7 +264,7 @@ def meeting_minutes(request, slug, pk):
     meeting = next((m for m in selectors.meetings(campaign) if m.pk == pk), None)
     if meeting is None:
         raise Http404
-    return _download(meeting.minutes, name=f"{meeting.title}.{meeting.minutes.name.rsplit('.', 1)[-1]}" if meeting.minutes else "")
+    return _download(request, meeting.minutes, obj=meeting, name=f"{meeting.title}.{meeting.minutes.name.rsplit('.', 1)[-1]}" if meeting.minutes else "")
 
 
 # --- office: re-review and the party group --------------------------------------------------------------------------
@@ -325,7 +328,7 @@ def material_file(request, slug, pk):
         own = {q.pk for q in permissions.district_quotas(request.user, campaign)}
         if found.review.quota_id not in own:
             raise Http404
-    return _download(found.file, name=f"{found.get_kind_display()}-{found.pk}.{found.file.name.rsplit('.', 1)[-1]}")
+    return _download(request, found.file, obj=found, name=f"{found.get_kind_display()}-{found.pk}.{found.file.name.rsplit('.', 1)[-1]}")
 
 
 # --- office: the decision and revocation -------------------------------------------------------------------------------
@@ -397,6 +400,7 @@ def decision_document(request, slug):
 def final_export(request, slug):
     campaign = permissions.access_office(request.user, slug)
     content = exports.final_xlsx(campaign, selectors.final_list(campaign))
+    record(Action.EXPORT, request=request, obj=campaign, detail={"文件": f"{campaign.slug}-表彰名单.xlsx"})
     return _xlsx(content, f"{campaign.slug}-表彰名单.xlsx")
 
 
