@@ -31,6 +31,7 @@ PK_OBJECT = {
     "nominations:edit": "nomination",
     "nominations:justify": "nomination",
     "nominations:resubmit": "nomination",
+    "nominations:reveal": "nomination",
     "nominations:photo": "nomination",
     "nominations:procedure_minutes": "procedure",
     "nominations:consultations": "nomination",
@@ -54,17 +55,20 @@ PK_OBJECT = {
 OBJECT_KWARGS = {"slug": "campaign", "unit_pk": "unit", "quota_id": "quota", "quota_pk": "quota", "org_pk": "quota_org"}
 # Keyword arguments that name no object: one valid value each.
 LITERAL_KWARGS = {"category": "individual", "department": "personnel", "form": "approval", "ext": "pdf",
-                  "scope": "district", "key": "initial_review", "action": "start"}
+                  "scope": "district", "key": "initial_review", "action": "start", "field": "id_number"}
 
 # Open to everyone by design: the public personal-data scan covers them (not this matrix).
 PUBLIC = {"login", "logout", "healthz", "documents:public_notice_pdf"}
 PUBLIC_NAMESPACES = {"public"}
 NOT_IN_MATRIX = {
     "publicity:failure_resolve": "a failed background task belongs to no unit; the can_see_failures gate has its own tests",
+    "security:revoke": "a role grant, revoked only by a security administrator inside its scope; tests/security/test_duties.py",
     "admin:*": "Django admin: only is_staff accounts (the superuser) pass its own gate; tests/core/test_admin.py",
 }
 # Whose scope covers the whole country: no object is of another unit for them.
 NATIONWIDE = {"nat_office": "全国领导小组办公室: scope 全国", "admin": "系统管理员: scope 全国"}
+# 三员分立: refused every business URL whatever the object (tests/security/test_duties.py matrix).
+ADMINISTRATORS = {"secadmin": "安全管理员: no business page at all"}
 ROLES = {
     # Below the city level: 九龙坡区 is another district for each of them.
     "jlp": ["unit_yubei", "unit_police", "district_yubei", "district_spb", "dept_market", "consult_police"],
@@ -199,5 +203,5 @@ def test_owners_reach_every_object(world):
 
 def test_every_demo_login_is_in_the_matrix_or_nationwide(demo):
     """A new demo login must be placed: in ROLES (with the worlds outside its scope) or in NATIONWIDE."""
-    placed = set(ROLES["jlp"]) | set(ROLES["tj"]) | set(NATIONWIDE)
+    placed = set(ROLES["jlp"]) | set(ROLES["tj"]) | set(NATIONWIDE) | set(ADMINISTRATORS)
     assert set(demo) == placed
