@@ -148,7 +148,8 @@ def test_a_task_killed_with_its_worker_is_done_exactly_once_after_restart(mechan
     assert started.pid == run.pid != first.proc.pid  # the pool process, not the main one
     assert (run.status, run.worker_pid, run.deliveries, run.queue) == ("started", first.proc.pid, 1, queue)
     first.kill9()
-    assert not is_alive(run.pid, run.pid_started) and not is_alive(run.worker_pid, run.worker_started)
+    wait_for(lambda: not is_alive(run.pid, run.pid_started), 5, "the pool process outlived SIGKILL", logs)
+    assert not is_alive(run.worker_pid, run.worker_started)
     assert not ReliabilityProbe.objects.filter(key=key, phase="done").exists(), "the probe was not killed mid-way"
 
     restarted = time.monotonic()
