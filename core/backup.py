@@ -83,7 +83,11 @@ def _audit_state(cursor) -> dict:
     head = cursor.fetchone()
     cursor.execute("SELECT hash FROM audit_auditevent ORDER BY id DESC LIMIT 1")
     last = cursor.fetchone()
-    return {"head_hash": head[0] if head else GENESIS, "head_count": head[1] if head else 0, "last_hash": last[0] if last else ""}
+    return {
+        "head_hash": head[0] if head else GENESIS,
+        "head_count": head[1] if head else 0,
+        "last_hash": last[0] if last else "",
+    }
 
 
 def _pg_command(program: str, db: dict) -> tuple[list[str], dict]:
@@ -131,7 +135,11 @@ def _dump_database(work: Path) -> tuple[Path, dict[str, int], dict]:
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
         args, env = _pg_command("pg_dump", db)
-        _run([*args, "--format=custom", f"--snapshot={snapshot}", "--file", str(target), db["NAME"]], env, "导出数据库")
+        _run(
+            [*args, "--format=custom", f"--snapshot={snapshot}", "--file", str(target), db["NAME"]],
+            env,
+            "导出数据库",
+        )
         counts = _counts(cursor, connection.ops.quote_name)
         audit = _audit_state(cursor)
     return target, counts, audit
@@ -167,7 +175,12 @@ def backup(output_dir: Path | None = None) -> tuple[Path, dict]:
             "created_at": created.isoformat(),
             "vendor": connection.vendor,
             "database": {"file": db_path.name, "sha256": sha256(db_path), "bytes": db_path.stat().st_size},
-            "media": {"file": MEDIA, "sha256": sha256(media_path), "bytes": media_path.stat().st_size, "files": media_files},
+            "media": {
+                "file": MEDIA,
+                "sha256": sha256(media_path),
+                "bytes": media_path.stat().st_size,
+                "files": media_files,
+            },
             "counts": counts,
             "audit": audit,
             "migrations": MigrationRecorder.Migration.objects.count(),
@@ -241,7 +254,9 @@ def _refuse_unless_empty(manifest: dict) -> None:
         )
     tables = connection.introspection.table_names()
     if tables:
-        raise BackupError(f"目标数据库不是空库（已有{len(tables)}张数据表），拒绝恢复。请新建一个空数据库后再恢复。")
+        raise BackupError(
+            f"目标数据库不是空库（已有{len(tables)}张数据表），拒绝恢复。请新建一个空数据库后再恢复。"
+        )
     media = Path(settings.MEDIA_ROOT)
     if media.exists() and any(media.iterdir()):
         raise BackupError(f"上传文件目录 {media} 不是空目录，拒绝恢复。请指定一个空目录（MEDIA_ROOT）。")
@@ -301,7 +316,9 @@ def restore(archive: Path) -> Restored:
         _load_database(manifest, work)
         media_files = _unpack_media(work)
     if media_files != manifest["media"]["files"]:
-        raise BackupError(f"恢复的上传文件数（{media_files}）与备份清单（{manifest['media']['files']}）不符。")
+        raise BackupError(
+            f"恢复的上传文件数（{media_files}）与备份清单（{manifest['media']['files']}）不符。"
+        )
     rows, message = verify_restored(manifest)
     return Restored(manifest, len(manifest["counts"]), rows, media_files, message)
 
@@ -310,4 +327,3 @@ def describe(manifest: dict) -> str:
     rows = sum(manifest["counts"].values())
     return (f"{manifest['created_at']} · {manifest['vendor']} · {len(manifest['counts'])}个模型共{rows}条记录 · "
             f"{manifest['media']['files']}个上传文件 · 审计链头 {manifest['audit']['head_hash'][:16]}…")  # fmt: skip
-

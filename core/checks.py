@@ -37,16 +37,20 @@ def check_task_limits(app_configs=None, **kwargs) -> list[Error]:
         if not hard:
             errors.append(Error(f"任务 {name} 没有硬时间限制（time_limit）。", id="core.E101"))
         elif soft and soft >= hard:
-            errors.append(Error(f"任务 {name} 的软时间限制（{soft}秒）应小于硬时间限制（{hard}秒）。", id="core.E102"))
+            errors.append(
+                Error(f"任务 {name} 的软时间限制（{soft}秒）应小于硬时间限制（{hard}秒）。", id="core.E102")
+            )
     if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         visibility = int((settings.CELERY_BROKER_TRANSPORT_OPTIONS or {}).get("visibility_timeout", 3600))
         wait = longest_unacked_delay()
         for name, (_soft, hard) in limits.items():
             if hard and hard + wait >= visibility:
-                errors.append(Error(
-                    f"任务 {name} 的硬时间限制（{hard}秒）加最长延迟（{wait}秒）不小于 Redis 可见性超时（{visibility}秒）："
-                    "未确认的消息会被重新投递给另一个工作进程，任务可能同时执行两次。",
-                    hint="调大 CELERY_VISIBILITY_TIMEOUT，或调小该任务的 time_limit。",
-                    id="core.E103",
-                ))
+                errors.append(
+                    Error(
+                        f"任务 {name} 的硬时间限制（{hard}秒）加最长延迟（{wait}秒）不小于 Redis 可见性超时（{visibility}秒）："
+                        "未确认的消息会被重新投递给另一个工作进程，任务可能同时执行两次。",
+                        hint="调大 CELERY_VISIBILITY_TIMEOUT，或调小该任务的 time_limit。",
+                        id="core.E103",
+                    )
+                )
     return errors

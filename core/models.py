@@ -112,3 +112,6 @@ class ReliabilityProbe(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key"], condition=models.Q(phase="done"), name="probe_done_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.phase}"

@@ -98,16 +98,31 @@ def begin(task):
         if run is None:
             try:
                 with transaction.atomic():
-                    run = TaskRun.objects.create(task_id=request.id, task=task.name, status=TaskRun.Status.STARTED)
+                    run = TaskRun.objects.create(
+                        task_id=request.id, task=task.name, status=TaskRun.Status.STARTED
+                    )
             except IntegrityError:
                 run = TaskRun.objects.select_for_update().get(task_id=request.id)
         elif run.status == TaskRun.Status.DONE:
             log.info("task %s %s is done already: not run again", task.name, request.id)
             return SKIP
-        elif run.status == TaskRun.Status.STARTED and run.pid != me and run.started_at and (
-            is_alive(run.pid, run.pid_started) if run.hostname == host else now - run.updated_at < hard_limit(task.name)
+        elif (
+            run.status == TaskRun.Status.STARTED
+            and run.pid != me
+            and run.started_at
+            and (
+                is_alive(run.pid, run.pid_started)
+                if run.hostname == host
+                else now - run.updated_at < hard_limit(task.name)
+            )
         ):
-            log.info("task %s %s runs in process %s on %s: not run twice", task.name, request.id, run.pid, run.hostname)
+            log.info(
+                "task %s %s runs in process %s on %s: not run twice",
+                task.name,
+                request.id,
+                run.pid,
+                run.hostname,
+            )
             return SKIP
         run.task = task.name
         run.kwargs = request.kwargs or {}
@@ -125,7 +140,9 @@ def finish(token, status: str) -> None:
     if token in (UNTRACKED, SKIP):
         return
     finished = timezone.now() if status != TaskRun.Status.RETRY else None
-    TaskRun.objects.filter(task_id=token).update(status=status, finished_at=finished, updated_at=timezone.now())
+    TaskRun.objects.filter(task_id=token).update(
+        status=status, finished_at=finished, updated_at=timezone.now()
+    )
 
 
 def _orphaned(run: TaskRun, *, host: str, now: dt.datetime, local_only: bool) -> bool:
@@ -141,7 +158,10 @@ def _orphaned(run: TaskRun, *, host: str, now: dt.datetime, local_only: bool) ->
         return False
     from core.tasks import ReliableTask
 
-    return now - run.updated_at > hard_limit(run.task) + dt.timedelta(seconds=ReliableTask.retry_backoff_max) + GRACE
+    return (
+        now - run.updated_at
+        > hard_limit(run.task) + dt.timedelta(seconds=ReliableTask.retry_backoff_max) + GRACE
+    )
 
 
 def recover(*, local_only: bool = False, now: dt.datetime | None = None) -> list[str]:
@@ -151,13 +171,19 @@ def recover(*, local_only: bool = False, now: dt.datetime | None = None) -> list
     now = now or timezone.now()
     host = socket.gethostname()
     sent = []
-    for run in TaskRun.objects.filter(status__in=(TaskRun.Status.STARTED, TaskRun.Status.RETRY)).order_by("pk"):
+    for run in TaskRun.objects.filter(status__in=(TaskRun.Status.STARTED, TaskRun.Status.RETRY)).order_by(
+        "pk"
+    ):
         if not _orphaned(run, host=host, now=now, local_only=local_only):
             continue
         if run.recoveries >= MAX_RECOVERIES or run.task not in app.tasks:
-            if TaskRun.objects.filter(pk=run.pk, updated_at=run.updated_at).update(status=TaskRun.Status.LOST, finished_at=now):
+            if TaskRun.objects.filter(pk=run.pk, updated_at=run.updated_at).update(
+                status=TaskRun.Status.LOST, finished_at=now
+            ):
                 TaskFailure.objects.create(
-                    task=run.task, task_id=run.task_id, arguments=run.kwargs,
+                    task=run.task,
+                    task_id=run.task_id,
+                    arguments=run.kwargs,
                     error=f"执行该任务的进程已退出，已重新发送{run.recoveries}次仍未完成，不再自动重试。",
                 )
             continue
@@ -168,7 +194,13 @@ def recover(*, local_only: bool = False, now: dt.datetime | None = None) -> list
             continue
         options = {"queue": run.queue} if run.queue else {}
         app.send_task(run.task, kwargs=run.kwargs, task_id=run.task_id, **options)
-        log.warning("task %s %s was left by a dead process %s on %s: sent again", run.task, run.task_id, run.pid, run.hostname)
+        log.warning(
+            "task %s %s was left by a dead process %s on %s: sent again",
+            run.task,
+            run.task_id,
+            run.pid,
+            run.hostname,
+        )
         sent.append(run.task_id)
     return sent
 

@@ -64,10 +64,18 @@ def purge_broker() -> None:
 
 class Worker:
     def __init__(self, name: str, queue: str, workdir: Path, extra_env: dict) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in {"CELERY_TASK_ALWAYS_EAGER", "PYTEST_CURRENT_TEST"}}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"CELERY_TASK_ALWAYS_EAGER", "PYTEST_CURRENT_TEST"}
+        }
         env.update(
-            DJANGO_SETTINGS_MODULE="config.settings.base", DATABASE_URL=database_url(), VAR_DIR=str(settings.VAR_DIR),
-            CELERY_FS_DIR=str(settings.CELERY_FS_DIR), PYTHONPATH=str(PROJECT), **extra_env,
+            DJANGO_SETTINGS_MODULE="config.settings.base",
+            DATABASE_URL=database_url(),
+            VAR_DIR=str(settings.VAR_DIR),
+            CELERY_FS_DIR=str(settings.CELERY_FS_DIR),
+            PYTHONPATH=str(PROJECT),
+            **extra_env,
         )
         self.log = workdir / f"{name}.log"
         self.proc = subprocess.Popen(
@@ -120,7 +128,9 @@ def wait_for(predicate, timeout: float, what: str, logs) -> float:
 @pytest.mark.parametrize("mechanism", ["recovery", "broker"])
 def test_a_task_killed_with_its_worker_is_done_exactly_once_after_restart(mechanism, workers, tmp_path):
     if mechanism == "broker" and not settings.REDIS_URL:
-        pytest.skip("kombu's filesystem transport deletes a message when a worker takes it: only the recovery brings it back")
+        pytest.skip(
+            "kombu's filesystem transport deletes a message when a worker takes it: only the recovery brings it back"
+        )
     purge_broker()
     queue = f"kill-{uuid.uuid4().hex[:10]}"
     env = {"TASK_RECOVERY": "1" if mechanism == "recovery" else "0"}
@@ -141,7 +151,12 @@ def test_a_task_killed_with_its_worker_is_done_exactly_once_after_restart(mechan
         result = reliability_probe.apply_async(kwargs={"key": key, "seconds": 4}, queue=queue)
     finally:
         celery_app.conf.task_always_eager = eager
-    wait_for(lambda: ReliabilityProbe.objects.filter(key=key, phase="started").exists(), 30, "the probe did not start", logs)
+    wait_for(
+        lambda: ReliabilityProbe.objects.filter(key=key, phase="started").exists(),
+        30,
+        "the probe did not start",
+        logs,
+    )
 
     started = ReliabilityProbe.objects.get(key=key, phase="started")
     run = TaskRun.objects.get(task_id=result.id)
@@ -150,14 +165,22 @@ def test_a_task_killed_with_its_worker_is_done_exactly_once_after_restart(mechan
     first.kill9()
     wait_for(lambda: not is_alive(run.pid, run.pid_started), 5, "the pool process outlived SIGKILL", logs)
     assert not is_alive(run.worker_pid, run.worker_started)
-    assert not ReliabilityProbe.objects.filter(key=key, phase="done").exists(), "the probe was not killed mid-way"
+    assert not ReliabilityProbe.objects.filter(key=key, phase="done").exists(), (
+        "the probe was not killed mid-way"
+    )
 
     restarted = time.monotonic()
     workers.append(Worker("second", queue, tmp_path, env))
-    took = wait_for(lambda: ReliabilityProbe.objects.filter(key=key, phase="done").exists(), DONE_WITHIN,
-                    "the probe was not done after the restart", logs)
-    print(f"{mechanism} on {'redis' if settings.REDIS_URL else 'filesystem'}: done {took:.1f} s after the second "
-          f"worker was ready, {time.monotonic() - restarted:.1f} s after starting it")
+    took = wait_for(
+        lambda: ReliabilityProbe.objects.filter(key=key, phase="done").exists(),
+        DONE_WITHIN,
+        "the probe was not done after the restart",
+        logs,
+    )
+    print(
+        f"{mechanism} on {'redis' if settings.REDIS_URL else 'filesystem'}: done {took:.1f} s after the second "
+        f"worker was ready, {time.monotonic() - restarted:.1f} s after starting it"
+    )
 
     time.sleep(6)  # let any further delivery (a redelivery, a second recovery) arrive: still once
     assert ReliabilityProbe.objects.filter(key=key, phase="done").count() == 1

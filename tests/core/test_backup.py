@@ -64,13 +64,19 @@ def empty_database(tmp_path):
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def restore_in_new_process(archive: Path, database: str, media: Path, *extra: str) -> subprocess.CompletedProcess:
+def restore_in_new_process(
+    archive: Path, database: str, media: Path, *extra: str
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.base", DATABASE_URL=_url(database), MEDIA_ROOT=str(media),
                VAR_DIR=str(settings.VAR_DIR), CELERY_FS_DIR=str(settings.CELERY_FS_DIR))  # fmt: skip
     return subprocess.run(
         [sys.executable, "manage.py", "restore", str(archive), *extra],
-        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -112,10 +118,16 @@ def test_restore_drill_counts_and_audit_chain_match_the_backup(settings, tmp_pat
     archive = archives[0]
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
     with tarfile.open(archive) as tar:
-        assert sorted(tar.getnames()) == sorted(["manifest.json", backup.DB_FILES[connection.vendor], "media.tar"])
+        assert sorted(tar.getnames()) == sorted(
+            ["manifest.json", backup.DB_FILES[connection.vendor], "media.tar"]
+        )
         manifest = json.load(tar.extractfile("manifest.json"))
     assert manifest["vendor"] == connection.vendor
-    assert manifest["audit"] == {"head_hash": head.last_hash, "head_count": head.count, "last_hash": head.last_hash}
+    assert manifest["audit"] == {
+        "head_hash": head.last_hash,
+        "head_count": head.count,
+        "last_hash": head.last_hash,
+    }
     assert manifest["counts"]["audit.AuditEvent"] == head.count >= 3
     assert manifest["counts"]["nominations.Nomination"] == nominations
     assert manifest["media"]["files"] == 2
@@ -134,14 +146,21 @@ def test_restore_drill_counts_and_audit_chain_match_the_backup(settings, tmp_pat
     with opened(target) as alias, connections[alias].cursor() as cursor:
         for label, table in backup.model_tables().items():
             cursor.execute(f"SELECT COUNT(*) FROM {connections[alias].ops.quote_name(table)}")
-            expected = manifest["counts"][label] + (1 if label == "audit.AuditEvent" else 0)  # + the restore's record
+            expected = manifest["counts"][label] + (
+                1 if label == "audit.AuditEvent" else 0
+            )  # + the restore's record
             assert cursor.fetchone()[0] == expected, label
         events = AuditEvent.objects.using(alias).all()
         verdict = verify(events)
         assert verdict.ok and verdict.checked == head.count + 1, verdict.message
         restored = list(events.order_by("id"))
-        assert restored[-2].hash == manifest["audit"]["head_hash"]  # the chain ran up to the backup's head ...
-        assert restored[-1].prev_hash == manifest["audit"]["head_hash"] and restored[-1].detail["operation"] == "restore"
+        assert (
+            restored[-2].hash == manifest["audit"]["head_hash"]
+        )  # the chain ran up to the backup's head ...
+        assert (
+            restored[-1].prev_hash == manifest["audit"]["head_hash"]
+            and restored[-1].detail["operation"] == "restore"
+        )
         assert ChainHead.objects.using(alias).get(pk=1).last_hash == restored[-1].hash
         assert Nomination.objects.using(alias).count() == nominations
 
@@ -179,7 +198,10 @@ def test_a_corrupted_archive_is_refused_and_nothing_is_written(settings, tmp_pat
         if label == "数据库":  # the command, in its own process, into an empty database
             target = empty_database()
             done = restore_in_new_process(bad, target, tmp_path / "m")
-            assert done.returncode != 0 and "备份文件已损坏：数据库部分的SHA-256与清单不符，拒绝恢复。" in done.stderr
+            assert (
+                done.returncode != 0
+                and "备份文件已损坏：数据库部分的SHA-256与清单不符，拒绝恢复。" in done.stderr
+            )
             assert tables_in(target) == 0 and not (tmp_path / "m").exists()
 
     truncated = tmp_path / "truncated.tar"

@@ -70,7 +70,9 @@ def sent(monkeypatch):
 def test_a_run_of_a_dead_process_on_this_host_is_sent_again_once(sent):
     run = _run()
     assert runs.recover(local_only=True) == [run.task_id]
-    assert sent == [("core.tasks.reliability_probe", {"kwargs": {"key": "k"}, "task_id": run.task_id, "queue": "q1"})]
+    assert sent == [
+        ("core.tasks.reliability_probe", {"kwargs": {"key": "k"}, "task_id": run.task_id, "queue": "q1"})
+    ]
     run.refresh_from_db()
     assert (run.status, run.recoveries) == ("started", 1) and run.recovered_at
     assert runs.recover() == []  # sent again and not started since: the message gets its time
@@ -115,7 +117,12 @@ def test_a_delivery_is_skipped_when_done_or_running_in_a_live_process(db):
 
     token = deliver("a1")
     run = TaskRun.objects.get(task_id="a1")
-    assert token == "a1" and (run.status, run.pid, run.queue, run.deliveries) == ("started", os.getpid(), "q9", 1)
+    assert token == "a1" and (run.status, run.pid, run.queue, run.deliveries) == (
+        "started",
+        os.getpid(),
+        "q9",
+        1,
+    )
     assert deliver("a1") == "a1"  # the same process again (a retry): runs
     _run(task_id="a2", pid=os.getppid())  # another live process runs it
     assert deliver("a2") is runs.SKIP

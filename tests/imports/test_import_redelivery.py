@@ -15,7 +15,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def job(campaign, org, users):
     unit = org("渝北区知识产权保护中心")
-    return job_for(campaign, unit, users["unit_yubei"], workbook(campaign, Category.INDIVIDUAL, [person(campaign, s) for s in (1, 2)]))
+    return job_for(
+        campaign,
+        unit,
+        users["unit_yubei"],
+        workbook(campaign, Category.INDIVIDUAL, [person(campaign, s) for s in (1, 2)]),
+    )
 
 
 def deliver(task_id: str, job_id: int):
@@ -44,7 +49,9 @@ def test_two_messages_for_one_job_import_once(job):
 
 def test_a_delivery_after_a_worker_died_mid_import_imports_once(job):
     # The killed worker had started it: a run of a dead process, the job left running, nothing committed.
-    TaskRun.objects.create(task_id="m1", task=run_import.name, status="started", pid=2**22 - 1, hostname="h", deliveries=1)
+    TaskRun.objects.create(
+        task_id="m1", task=run_import.name, status="started", pid=2**22 - 1, hostname="h", deliveries=1
+    )
     ImportJob.objects.filter(pk=job.pk).update(status="running", processed_rows=1, total_rows=2)
     TaskRun.objects.filter(task_id="m1").update(updated_at="2020-01-01T00:00:00Z")
     assert deliver("m1", job.pk) == "done"

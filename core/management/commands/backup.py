@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "备份数据库和上传文件：生成一个备份包（含清单、各部分SHA-256、各表记录数和审计链头）"
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", type=Path, default=None, help="备份包存放目录（默认 BACKUP_DIR，即 VAR_DIR/backups）")
+        parser.add_argument(
+            "--output", type=Path, default=None, help="备份包存放目录（默认 BACKUP_DIR，即 VAR_DIR/backups）"
+        )
         parser.add_argument("--keep", type=int, default=0, help="只保留最新的N个备份包（默认全部保留）")
 
     def handle(self, *args, output=None, keep=0, **options):
@@ -19,7 +21,12 @@ class Command(BaseCommand):
         try:
             path, manifest = backup.backup(output)
         except backup.BackupError as exc:
-            record(Action.SECURITY, username="system", outcome=Outcome.FAILURE, detail={"operation": "backup", "error": str(exc)[:200]})
+            record(
+                Action.SECURITY,
+                username="system",
+                outcome=Outcome.FAILURE,
+                detail={"operation": "backup", "error": str(exc)[:200]},
+            )
             raise CommandError(str(exc)) from exc
         record(Action.SECURITY, username="system", object_type="backup", object_repr=path.name,
                detail={"operation": "backup", "sha256": backup.sha256(path), "rows": sum(manifest["counts"].values())})  # fmt: skip

@@ -28,5 +28,7 @@ class Command(BaseCommand):
         record(Action.SECURITY, username="system", object_type="backup", object_repr=archive.name,
                detail={"operation": "restore", "created_at": done.manifest["created_at"], "rows": done.rows})  # fmt: skip
         self.stdout.write(f"已恢复：{archive.name}（备份时间 {done.manifest['created_at']}）")
-        self.stdout.write(f"  {done.tables}个模型共{done.rows}条记录，与备份清单一致；{done.media_files}个上传文件")
+        self.stdout.write(
+            f"  {done.tables}个模型共{done.rows}条记录，与备份清单一致；{done.media_files}个上传文件"
+        )
         self.stdout.write(f"  {done.audit_message}链头与备份清单一致：{done.manifest['audit']['head_hash']}")
