@@ -82,6 +82,7 @@ class TaskRun(models.Model):
     pid_started = models.CharField(max_length=40, blank=True)  # /proc start time: a reused pid is not alive
     worker_pid = models.PositiveIntegerField(_("工作进程号"), null=True)
     worker_started = models.CharField(max_length=40, blank=True)
+    retries = models.PositiveIntegerField(_("重试序号"), default=0)  # of the message being run
     deliveries = models.PositiveIntegerField(_("执行次数"), default=0)
     recoveries = models.PositiveIntegerField(_("恢复次数"), default=0)
     started_at = models.DateTimeField(_("开始时间"), null=True)

@@ -109,7 +109,8 @@ def begin(task):
         elif (
             run.status == TaskRun.Status.STARTED
             and run.pid != me
-            and run.started_at
+            and run.retries
+            == (request.retries or 0)  # a retry message may start before its sender marks the run
             and (
                 is_alive(run.pid, run.pid_started)
                 if run.hostname == host
@@ -130,6 +131,7 @@ def begin(task):
         run.status = TaskRun.Status.STARTED
         run.hostname, run.pid, run.pid_started = host, me, process_token(me)
         run.worker_pid, run.worker_started = worker, process_token(worker)
+        run.retries = request.retries or 0
         run.deliveries += 1
         run.started_at, run.finished_at = now, None
         run.save()

@@ -107,8 +107,8 @@ def test_a_run_that_keeps_dying_is_given_up_for_staff(sent):
 def test_a_delivery_is_skipped_when_done_or_running_in_a_live_process(db):
     from core.tasks import reliability_probe
 
-    def deliver(task_id: str):
-        reliability_probe.push_request(id=task_id, called_directly=False, is_eager=False,
+    def deliver(task_id: str, retries: int = 0):
+        reliability_probe.push_request(id=task_id, called_directly=False, is_eager=False, retries=retries,
                                        delivery_info={"routing_key": "q9"}, kwargs={"key": task_id, "seconds": 0})  # fmt: skip
         try:
             return runs.begin(reliability_probe)
@@ -126,6 +126,8 @@ def test_a_delivery_is_skipped_when_done_or_running_in_a_live_process(db):
     assert deliver("a1") == "a1"  # the same process again (a retry): runs
     _run(task_id="a2", pid=os.getppid())  # another live process runs it
     assert deliver("a2") is runs.SKIP
+    # Its retry message, started before the sender marked the run "retry": runs.
+    assert deliver("a2", retries=1) == "a2" and TaskRun.objects.get(task_id="a2").retries == 1
     _run(task_id="a3")  # its process died: this delivery takes over
     assert deliver("a3") == "a3" and TaskRun.objects.get(task_id="a3").deliveries == 2
     runs.finish("a3", TaskRun.Status.DONE)
