@@ -58,3 +58,61 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class TaskRun(models.Model):
+    """One task message as the workers saw it (core.runs): started, finished, or left behind by a
+    worker that died. The recovery sends a run again when its process is gone; the message id is
+    kept, so a run finished already is not done again when the broker also redelivers it."""
+
+    class Status(models.TextChoices):
+        STARTED = "started", _("执行中")
+        RETRY = "retry", _("等待重试")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        LOST = "lost", _("已放弃")
+
+    task_id = models.CharField(max_length=64, unique=True)
+    task = models.CharField(_("任务"), max_length=120)
+    kwargs = models.JSONField(_("参数"), default=dict)
+    queue = models.CharField(_("队列"), max_length=120, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, db_index=True)
+    hostname = models.CharField(_("主机"), max_length=200, blank=True)
+    pid = models.PositiveIntegerField(_("执行进程号"), null=True)
+    pid_started = models.CharField(max_length=40, blank=True)  # /proc start time: a reused pid is not alive
+    worker_pid = models.PositiveIntegerField(_("工作进程号"), null=True)
+    worker_started = models.CharField(max_length=40, blank=True)
+    retries = models.PositiveIntegerField(_("重试序号"), default=0)  # of the message being run
+    deliveries = models.PositiveIntegerField(_("执行次数"), default=0)
+    recoveries = models.PositiveIntegerField(_("恢复次数"), default=0)
+    started_at = models.DateTimeField(_("开始时间"), null=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    recovered_at = models.DateTimeField(_("最近恢复时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("后台任务执行记录")
+        verbose_name_plural = _("后台任务执行记录")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.get_status_display()}"
+
+
+class ReliabilityProbe(models.Model):
+    """Marks of core.tasks.reliability_probe: a ``started`` row per delivery, one ``done`` row per key."""
+
+    key = models.CharField(max_length=64)
+    phase = models.CharField(max_length=10)
+    pid = models.PositiveIntegerField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("可靠性探针")
+        verbose_name_plural = _("可靠性探针")
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=models.Q(phase="done"), name="probe_done_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.phase}"

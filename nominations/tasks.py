@@ -15,7 +15,7 @@ from . import imports
 log = logging.getLogger(__name__)
 
 
-@shared_task(base=ReliableTask, bind=True, ignore_result=True)
+@shared_task(base=ReliableTask, bind=True, ignore_result=True, soft_time_limit=600, time_limit=720)
 def run_import(self, *, job_id: int) -> str | None:
     """Validate and import one uploaded Excel file (``ImportJob``), all rows or none.
 

@@ -100,7 +100,7 @@ def close_notice_task(*, notice_id: int) -> bool:
     return closed
 
 
-@shared_task(base=ReliableTask, ignore_result=True)
+@shared_task(base=ReliableTask, ignore_result=True, track_runs=False)  # periodic: the next sweep is the retry
 def sweep_notices() -> dict:
     """Catch up on every instant that passed; queue the ETA tasks of those coming within reach."""
     now = timezone.now()

@@ -207,7 +207,15 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_FS_DIR = Path(os.environ.get("CELERY_FS_DIR", VAR_DIR / "celery"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # An unacknowledged message (a worker killed mid-task, an ETA or retry message held by a
+    # worker) goes back to the queue after this many seconds. It must exceed the longest a message
+    # can stay unacknowledged, or Redis hands a running task to a second worker: core.checks
+    # compares it with every task's hard time limit plus the longest ETA/retry delay.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 7200))}
+    if os.environ.get("CELERY_RESTORE_INTERVAL"):  # tests: look for overdue messages every N seconds
+        CELERY_BROKER_TRANSPORT_OPTIONS.update(
+            unacked_restore_interval=int(os.environ["CELERY_RESTORE_INTERVAL"]), unacked_restore_throttle=1
+        )
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     for sub in ("out", "processed"):
@@ -233,6 +241,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has limits; long tasks set their own (documents.tasks, nominations.tasks).
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# A task started by a worker that died (kill -9, power loss) is sent again by core.runs: at worker
+# start for runs of dead processes on the same host, and by beat for runs silent past their limit.
+TASK_RECOVERY = env_bool("TASK_RECOVERY", True)
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -242,6 +257,7 @@ CELERY_BEAT_SCHEDULE = {
     "publicity-reminders": {"task": "publicity.tasks.send_reminders", "schedule": 3600.0},
     # Daily: audit rows older than AUDIT_RETENTION_DAYS go (never younger than 180 days).
     "audit-retention": {"task": "audit.tasks.purge_expired", "schedule": 86400.0},
+    "recover-task-runs": {"task": "core.tasks.recover_task_runs", "schedule": 120.0},
 }
 # 网络安全法 第二十一条 / 等保2.0 三级: audit logs are kept at least six months (a system check
 # refuses less; audit/retention.py).

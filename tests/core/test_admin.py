@@ -39,6 +39,7 @@ def test_every_registered_model_is_covered():
         "awards.campaign",
         "awards.quota",
         "core.taskfailure",
+        "core.taskrun",
         "core.workerheartbeat",
         "documents.documentbatch",
         "nominations.consultation",
