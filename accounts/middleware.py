@@ -1,5 +1,6 @@
-"""Every staff URL needs a session that passed the second factor, is within its absolute limit, and
-whose user's password has not expired (accounts.policy). Public pages stay open to everyone."""
+"""Every staff URL needs a session that passed the second factor, is within its absolute limit and the
+security policy's idle time, and whose user's password has not expired under the policy
+(accounts.policy). Public pages stay open to everyone."""
 
 from __future__ import annotations
 
@@ -12,8 +13,18 @@ from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from orgs.policy import current_policy
+
 from .models import TOTPDevice
-from .policy import is_verified, password_expired, past_absolute_limit
+from .policy import (
+    idle_seconds,
+    is_verified,
+    mark_seen,
+    password_expired,
+    past_absolute_limit,
+    past_idle_limit,
+)
+from .sessions import forget_session
 
 
 @cache
@@ -52,18 +63,27 @@ class AccountSecurityMiddleware:
         user = request.user
         if user.is_authenticated:
             path = request.path
-            if past_absolute_limit(request.session):
+            session = request.session
+            policy = current_policy(request)  # once per request (orgs.policy), the security administrator's
+            ended = None
+            if past_absolute_limit(session):
+                ended = f"登录已超过 {settings.SESSION_ABSOLUTE_SECONDS / 3600:g} 小时，请重新登录。"
+            elif past_idle_limit(session, policy):
+                ended = f"已超过 {idle_seconds(policy) / 60:g} 分钟未操作，请重新登录。"
+            if ended:
                 # Only this session: the user's others keep their own clocks.
-                request.session.flush()
+                forget_session(session.session_key)
+                session.flush()
                 request.user = AnonymousUser()
                 if not is_public(path):
-                    hours = settings.SESSION_ABSOLUTE_SECONDS / 3600
-                    messages.info(request, f"登录已超过 {hours:g} 小时，请重新登录。")
+                    messages.info(request, ended)
                     return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
-            elif not is_public(path):
-                if not is_verified(request.session):
-                    if not path.startswith(two_factor_prefix()):
-                        return redirect(two_factor_url(user, request.get_full_path()))
-                elif password_expired(user) and path not in password_paths():
-                    return redirect(f"{reverse('password_change')}?{urlencode({'next': request.get_full_path()})}")
+            else:
+                mark_seen(session)
+                if not is_public(path):
+                    if not is_verified(session):
+                        if not path.startswith(two_factor_prefix()):
+                            return redirect(two_factor_url(user, request.get_full_path()))
+                    elif password_expired(user, request=request) and path not in password_paths():
+                        return redirect(f"{reverse('password_change')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

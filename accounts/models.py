@@ -47,3 +47,22 @@ class TOTPDevice(models.Model):
     def __str__(self) -> str:
         state = "已重置" if self.revoked_at else ("已绑定" if self.confirmed_at else "待绑定")
         return f"{self.user} · {state}"
+
+
+class LiveSession(models.Model):
+    """A completed login (both factors) and its session key, for the limit on sessions per account.
+
+    An index, not a record: rows are removed when their session ends (the audit trail keeps the
+    logins and the sessions ended by the limit), so no session key outlives its session here.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户"))
+    session_key = models.CharField(_("会话"), max_length=40, unique=True)
+    started_at = models.DateTimeField(_("登录时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("在线会话")
+        verbose_name_plural = _("在线会话")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.started_at:%Y-%m-%d %H:%M}"

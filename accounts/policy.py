@@ -1,11 +1,17 @@
 """The authentication rules of 等保2.0 第三级 (身份鉴别), each in one place.
 
+The numbers come from the security administrator's policy (orgs.policy.current_policy(): the
+SecurityPolicy row, each empty field from settings).
+
 - Second factor: a session is a staff session only once a TOTP code was accepted in it
   (``is_verified``); until then every staff URL leads to the 2FA pages (accounts.middleware).
-- Passwords expire after ``PASSWORD_MAX_AGE_DAYS`` (90): then every staff URL leads to the
-  password change page.
-- Sessions: ``SESSION_COOKIE_AGE`` idle (renewed on each request) and at most
-  ``SESSION_ABSOLUTE_SECONDS`` from the login, whatever the activity.
+- Passwords expire after the policy's ``password_max_age_days`` (settings PASSWORD_MAX_AGE_DAYS,
+  90; 0: never): then every staff URL leads to the password change page.
+- Sessions end after the policy's ``session_idle_minutes`` without a request (the last request's
+  time is kept in the session; SESSION_COOKIE_AGE, renewed on each request, is the outer bound and
+  the longest idle time the policy may set) and at most ``SESSION_ABSOLUTE_SECONDS`` from the login.
+- At most the policy's ``max_sessions_per_user`` completed logins per account: the next login
+  ends the oldest (accounts.sessions).
 - Logout, password change and a second-factor reset end every session of the user (the security
   stamp mixed into the session hash, orgs.User._get_session_auth_hash).
 """
@@ -19,12 +25,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from orgs.policy import Policy, current_policy
+
 VERIFIED_KEY = "accounts.verified_at"
 STARTED_KEY = "accounts.started_at"
+LAST_SEEN_KEY = "accounts.last_seen"
 
 
 def mark_started(session) -> None:
-    session[STARTED_KEY] = int(time.time())
+    now = int(time.time())
+    session[STARTED_KEY] = now
+    session[LAST_SEEN_KEY] = now
     session.pop(VERIFIED_KEY, None)
 
 
@@ -42,9 +53,29 @@ def past_absolute_limit(session) -> bool:
     return started is None or time.time() - started >= settings.SESSION_ABSOLUTE_SECONDS
 
 
-def password_expired(user) -> bool:
+def idle_seconds(policy: Policy) -> int:
+    """The policy's idle time, never beyond the session cookie's age (the form refuses more, but
+    SESSION_IDLE_SECONDS may have been lowered since the policy was saved)."""
+    return min(policy.session_idle_minutes * 60, int(settings.SESSION_COOKIE_AGE))
+
+
+def past_idle_limit(session, policy: Policy) -> bool:
+    """True when the last request is older than the idle time. A session without the mark (from
+    before this rule) gets it on this request; the cookie age still bounds it."""
+    seen = session.get(LAST_SEEN_KEY)
+    return seen is not None and time.time() - seen >= idle_seconds(policy)
+
+
+def mark_seen(session) -> None:
+    session[LAST_SEEN_KEY] = int(time.time())
+
+
+def password_expired(user, *, request=None) -> bool:
+    days = current_policy(request).password_max_age_days
+    if not days:  # 0: passwords never expire
+        return False
     changed = user.password_changed_at
-    return changed is None or timezone.now() - changed >= dt.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
+    return changed is None or timezone.now() - changed >= dt.timedelta(days=days)
 
 
 def end_all_sessions(user) -> None:

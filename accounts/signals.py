@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from audit.log import Action, Outcome, record
 
 from .policy import end_all_sessions, mark_started
+from .sessions import forget_user
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.session_started")
@@ -24,6 +25,7 @@ def logged_out(sender, request, user, **kwargs):
         return
     record(Action.LOGOUT, request=request, user=user)
     end_all_sessions(user)  # 退出即结束该用户的全部会话
+    forget_user(user)
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.login_failed")

@@ -15,11 +15,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from audit.log import Action, Outcome, record
+from orgs.policy import current_policy
 
 from . import totp
 from .forms import CodeForm, PasswordChangeForm
 from .models import TOTPDevice
 from .policy import is_verified, mark_verified, password_expired
+from .sessions import register_login
 
 
 def _next_url(request) -> str:
@@ -55,6 +57,7 @@ def _complete(request, device: TOTPDevice, *, enrolled: bool):
     request.session.cycle_key()  # a new session key at the privilege change
     mark_verified(request.session)
     AxesProxyHandler.reset_attempts(username=request.user.get_username())
+    register_login(request)  # the policy's limit on simultaneous logins: the oldest ones end
     if enrolled:
         record(Action.SECURITY, request=request, obj=device, detail={"event": "totp_enrolled"})
     record(Action.LOGIN, request=request, detail={"factors": "password+totp"})
@@ -120,13 +123,21 @@ def verify(request):
     return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request), "two_factor_pending": True, "issuer": settings.TOTP_ISSUER})
 
 
+class LoginView(auth_views.LoginView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The page states the limit axes applies: the security administrator's policy.
+        context["failure_limit"] = current_policy(self.request).lockout_limit
+        return context
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["password_expired"] = password_expired(self.request.user)
-        context["max_age_days"] = settings.PASSWORD_MAX_AGE_DAYS
+        context["password_expired"] = password_expired(self.request.user, request=self.request)
+        context["max_age_days"] = current_policy(self.request).password_max_age_days
         return context
 
     def form_valid(self, form):

@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.functional import lazy
 
 from accounts import views as account_views
 from core import views as core_views
@@ -14,11 +12,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True,
-            # Read when the page renders, so the page states the limit axes applies.
-            extra_context={"failure_limit": lazy(lambda: settings.AXES_FAILURE_LIMIT, int)()},
-        ),
+        account_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation, Role, SecurityPolicy, User
+from .policy import max_idle_minutes
 from .services import POLICY_FIELDS
 
 
@@ -49,3 +50,12 @@ class PolicyForm(forms.ModelForm):
         model = SecurityPolicy
         fields = list(POLICY_FIELDS)
         widgets = {name: forms.NumberInput(attrs={"class": "form-control", "min": 0}) for name in POLICY_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = max_idle_minutes()
+        idle = self.fields["session_idle_minutes"]
+        idle.widget.attrs.update(min=1, max=limit)
+        idle.help_text = _("不超过 %(limit)s 分钟（系统配置的上限）") % {"limit": limit}
+        self.fields["lockout_limit"].widget.attrs["min"] = 1
+        self.fields["cooloff_minutes"].widget.attrs["min"] = 1

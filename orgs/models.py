@@ -11,6 +11,7 @@ import secrets
 
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -276,3 +277,17 @@ class SecurityPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("安全策略"))
+
+    def clean(self):
+        from .policy import max_idle_minutes
+
+        errors = {}
+        if self.cooloff_minutes is not None and self.cooloff_minutes < 1:
+            errors["cooloff_minutes"] = _("锁定时长至少 1 分钟。")
+        # The session cookie lives SESSION_COOKIE_AGE after the last request: a longer idle time
+        # could not be honoured (the cookie would end the session first), so it is refused here.
+        limit = max_idle_minutes()
+        if self.session_idle_minutes is not None and self.session_idle_minutes > limit:
+            errors["session_idle_minutes"] = _("会话空闲超时不能超过系统配置的上限 %(limit)s 分钟。") % {"limit": limit}
+        if errors:
+            raise ValidationError(errors)

@@ -30,40 +30,64 @@ class Policy:
 
 def settings_policy() -> Policy:
     """What settings (and the environment behind them) say: the fallback for every empty field."""
-    cooloff_hours = getattr(settings, "AXES_COOLOFF_TIME", 0.5)
-    cooloff_minutes = (
-        int(cooloff_hours.total_seconds() // 60) if isinstance(cooloff_hours, timedelta) else round(float(cooloff_hours) * 60)
-    )
-    limit = getattr(settings, "AXES_FAILURE_LIMIT", 5)
+    cooloff = settings.LOGIN_COOLOFF
     return Policy(
-        lockout_limit=limit if isinstance(limit, int) else 5,
-        cooloff_minutes=cooloff_minutes,
-        password_max_age_days=int(getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90)),
-        session_idle_minutes=max(1, int(settings.SESSION_COOKIE_AGE) // 60),
-        max_sessions_per_user=int(getattr(settings, "MAX_SESSIONS_PER_USER", 0)),
+        lockout_limit=int(settings.LOGIN_FAILURE_LIMIT),
+        # Whole minutes, at least one (the policy's unit; a zero cool-off would mean no lockout).
+        cooloff_minutes=max(1, round((cooloff.total_seconds() if isinstance(cooloff, timedelta) else cooloff * 60) / 60)),
+        password_max_age_days=int(settings.PASSWORD_MAX_AGE_DAYS),
+        session_idle_minutes=max_idle_minutes(),
+        max_sessions_per_user=int(settings.MAX_SESSIONS_PER_USER),
     )
 
 
-def current_policy() -> Policy:
-    """The policy in force now (one query)."""
+def max_idle_minutes() -> int:
+    """The session cookie's age bounds the idle time: a longer policy could not keep the cookie alive."""
+    return max(1, int(settings.SESSION_COOKIE_AGE) // 60)
+
+
+_REQUEST_ATTR = "_security_policy"
+
+
+def current_policy(request=None) -> Policy:
+    """The policy in force now: one query, at most once per request when ``request`` is given.
+
+    The row is read anew for each request (not cached across requests), so a change on
+    /security/policy/ applies at once in every process; the middleware reads it on every staff
+    request and axes on every login, so page query counts grow by one, the same for every page size.
+    """
+    if request is not None:
+        cached = getattr(request, _REQUEST_ATTR, None)
+        if cached is not None:
+            return cached
     from .models import SecurityPolicy
 
     base = settings_policy()
     row = SecurityPolicy.objects.filter(pk=1).first()
     if row is None:
-        return base
-    values = {}
-    for f in fields(Policy):
-        value = getattr(row, f.name)
-        values[f.name] = getattr(base, f.name) if value is None else value
-    return Policy(**values)
+        policy = base
+    else:
+        values = {}
+        for f in fields(Policy):
+            value = getattr(row, f.name)
+            values[f.name] = getattr(base, f.name) if value is None else value
+        policy = Policy(**values)
+    if request is not None:
+        setattr(request, _REQUEST_ATTR, policy)
+    return policy
 
 
-# For django-axes, if its settings point here: AXES_FAILURE_LIMIT = "orgs.policy.axes_failure_limit",
-# AXES_COOLOFF_TIME = "orgs.policy.axes_cooloff" (then keep the raw numbers under other names).
+def forget_policy(request) -> None:
+    """After the policy changed within ``request`` (the security administrator saved it)."""
+    if request is not None and hasattr(request, _REQUEST_ATTR):
+        delattr(request, _REQUEST_ATTR)
+
+
+# django-axes asks these (settings.AXES_FAILURE_LIMIT / AXES_COOLOFF_TIME point here), so the lockout
+# follows the security administrator's policy; the raw numbers are LOGIN_FAILURE_LIMIT / LOGIN_COOLOFF.
 def axes_failure_limit(request, credentials) -> int:
-    return current_policy().lockout_limit
+    return current_policy(request).lockout_limit
 
 
 def axes_cooloff(request) -> timedelta:
-    return current_policy().cooloff
+    return current_policy(request).cooloff

@@ -44,7 +44,7 @@ def index(request):
     rows = list(_grants(scope, query)[: PAGE_ROWS + 1])
     return render(request, "security/index.html", {
         "scope": scope, "rows": rows[:PAGE_ROWS], "more": len(rows) > PAGE_ROWS, "query": query,
-        "form": GrantForm(scope_root=scope), "policy": current_policy(),
+        "form": GrantForm(scope_root=scope), "policy": current_policy(request),
     })
 
 
@@ -67,7 +67,7 @@ def grant(request):
             return redirect("security:index")
     rows = list(_grants(scope, "")[:PAGE_ROWS])
     return render(request, "security/index.html", {
-        "scope": scope, "rows": rows, "more": False, "query": "", "form": form, "policy": current_policy(),
+        "scope": scope, "rows": rows, "more": False, "query": "", "form": form, "policy": current_policy(request),
     }, status=400)
 
 
@@ -105,5 +105,5 @@ def policy(request):
         else:
             messages.success(request, _("安全策略已保存。"))
             return redirect("security:policy")
-    return render(request, "security/policy.html", {"form": form, "policy": current_policy()},
+    return render(request, "security/policy.html", {"form": form, "policy": current_policy(request)},
                   status=400 if form.errors else 200)

@@ -12,6 +12,7 @@ from audit.log import Action, record
 from .duties import admin_role, conflicting_role
 from .models import ADMIN_ROLES, Organisation, Role, RoleAssignment, SecurityPolicy, User
 from .permissions import ACT_PERM
+from .policy import forget_policy
 
 # The system and security administrators do no business work, so their grant carries no scope over
 # the tree's business data (the guardian permission); the auditor reads, so its grant does.
@@ -220,6 +221,7 @@ def set_policy(*, actor: User | None, request=None, **values) -> SecurityPolicy:
         policy.full_clean()
         policy.save()
         record(Action.CONFIG, request=request, user=actor, obj=policy, detail={"op": "security_policy", "changed": changed})
+    forget_policy(request)  # the rest of this request reads the new policy
     return policy
 
 

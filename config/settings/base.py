@@ -132,7 +132,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # 等保2.0 身份鉴别 (accounts.policy): sessions end after 30 minutes without a request (each request
-# renews the timer) and 8 hours after the login whatever the activity.
+# renews the timer) and 8 hours after the login whatever the activity. The security administrator's
+# idle time (orgs.policy) applies inside this bound: the cookie age is the longest it may be.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -158,16 +159,22 @@ RATE_LIMITS = {
 }
 RATE_LIMIT_PREFIX = os.environ.get("RATE_LIMIT_PREFIX", "")  # tests give each test its own counters
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", 8 * 3600))
-# Passwords are changed at least every 90 days.
+# Passwords are changed at least every 90 days (0: never expire).
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", 90))
+# Completed logins (both factors) one account may hold at once; the oldest ends (0: no limit).
+MAX_SESSIONS_PER_USER = int(os.environ.get("MAX_SESSIONS_PER_USER", 0))
 # The name authenticator apps show next to the account (TOTP second factor, every staff login).
 TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "评选表彰系统")
 
 # Lockout by username, not by address: a whole bureau shares one address. Wrong second-factor
 # codes count toward the same limit (accounts.views); the count resets only when both factors pass.
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+# The numbers here are the defaults; the security administrator's policy (/security/policy/,
+# orgs.policy.current_policy()) overrides each one it sets, and axes asks the policy every time.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+LOGIN_COOLOFF = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", 30)))
+AXES_FAILURE_LIMIT = "orgs.policy.axes_failure_limit"
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", 30)))
+AXES_COOLOFF_TIME = "orgs.policy.axes_cooloff"
 AXES_RESET_ON_SUCCESS = False
 # The cool-off runs from the lockout: tries during it neither count nor restart it, so the page's
 # "请于 30 分钟后再试" holds and nobody can keep a colleague locked out by retrying their username.

@@ -51,7 +51,7 @@ def test_limits_and_cooloff_come_from_the_environment():
            "LOGIN_COOLOFF_MINUTES": "15", "PASSWORD_MAX_AGE_DAYS": "60"}  # fmt: skip
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.SESSION_COOKIE_AGE, s.SESSION_ABSOLUTE_SECONDS, s.AXES_COOLOFF_TIME, s.PASSWORD_MAX_AGE_DAYS)"
+        "print(s.SESSION_COOKIE_AGE, s.SESSION_ABSOLUTE_SECONDS, s.LOGIN_COOLOFF, s.PASSWORD_MAX_AGE_DAYS)"
     )
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout

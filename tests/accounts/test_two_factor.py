@@ -7,13 +7,13 @@ import time
 
 import pyotp
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import TOTPDevice
 from accounts.policy import VERIFIED_KEY
 from audit.models import Action, AuditEvent, Outcome
+from orgs.policy import current_policy
 from tests.factories import UserFactory
 from tests.totp import log_in_with_totp, secret_from_page, usable_code
 
@@ -133,7 +133,7 @@ def test_codes_from_outside_the_drift_window_are_refused(client, user):
 
 def test_wrong_codes_count_toward_the_username_lockout(client, user):
     _password_step(client)
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(current_policy().lockout_limit - 1):
         assert client.post("/account/2fa/enrol/", {"code": "000000", "next": "/"}).status_code == 200
 
     response = client.post("/account/2fa/enrol/", {"code": "000000", "next": "/"})
@@ -146,7 +146,7 @@ def test_wrong_codes_count_toward_the_username_lockout(client, user):
 
 
 def test_password_failures_and_code_failures_share_one_count(client, user):
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(current_policy().lockout_limit - 1):
         Client().post("/login/", {"username": "li_wenjing", "password": "Wrong@2026x"})
     _password_step(client)  # the password is right, but the count stands until both factors pass
 
@@ -156,11 +156,11 @@ def test_password_failures_and_code_failures_share_one_count(client, user):
 
 
 def test_both_factors_reset_the_failure_count(user):
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(current_policy().lockout_limit - 1):
         Client().post("/login/", {"username": "li_wenjing", "password": "Wrong@2026x"})
     log_in_with_totp(Client(), "li_wenjing", PASSWORD)
 
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(current_policy().lockout_limit - 1):
         Client().post("/login/", {"username": "li_wenjing", "password": "Wrong@2026x"})
 
     assert Client().post("/login/", {"username": "li_wenjing", "password": PASSWORD}).status_code == 302
