@@ -212,11 +212,12 @@ def test_page_query_counts_do_not_grow_with_campaigns(demo, login):
     assert large == small
 
 
-# Every request of a logged-in user: the session, the user, the user's organisation (header),
+# Every request of a logged-in user: the session, the user, the security policy (accounts
+# middleware, once per request), the user's organisation (header),
 # the scope roots (guardian, one query) and the active roles, then the session save (SESSION_SAVE_EVERY_REQUEST:
 # a savepoint, the update, its release), and the unread-reminder count in the header. Each page adds
 # its own reads, named below.
-REQUEST_QUERIES = 9
+REQUEST_QUERIES = 10
 
 
 def test_campaign_list_query_count(demo, login, django_assert_num_queries):
