@@ -1,6 +1,6 @@
 """Rebuild documents/fonts/: the two small CJK fonts the PDF forms embed (issue 6).
 
-    python manage.py build_form_fonts            # from Debian's fonts-noto-cjk; a few minutes
+    python manage.py build_form_fonts [--out DIR]   # from Debian's fonts-noto-cjk; a few minutes
 
 Why: WeasyPrint subsets a font keeping its glyph ids, so a PDF pays for every glyph id below the
 highest one it uses. The simplified-Chinese glyphs of the Noto CJK collections sit near id 63,000
@@ -83,8 +83,11 @@ def build(collection: Path, face: str, out: Path, family: str) -> int:
 class Command(BaseCommand):
     help = "Rebuild the two small CJK fonts of the PDF forms from Debian's fonts-noto-cjk."
 
-    def handle(self, *args, **options):
-        FONT_DIR.mkdir(parents=True, exist_ok=True)
+    def add_arguments(self, parser):
+        parser.add_argument("--out", type=Path, default=FONT_DIR, help="folder to write to (default documents/fonts/)")
+
+    def handle(self, *args, out: Path, **options):
+        out.mkdir(parents=True, exist_ok=True)
         for collection, face, name, family in FONTS:
-            glyphs = build(NOTO / collection, face, FONT_DIR / name, family)
-            self.stdout.write(f"{name}: {family}, {glyphs} glyphs, {(FONT_DIR / name).stat().st_size / 1e6:.1f} MB")
+            glyphs = build(NOTO / collection, face, out / name, family)
+            self.stdout.write(f"{name}: {family}, {glyphs} glyphs, {(out / name).stat().st_size / 1e6:.1f} MB")
