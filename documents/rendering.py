@@ -3,17 +3,19 @@
 The libraries are imported inside the functions (STYLE.md 8): importing WeasyPrint costs about a
 second and loads Pango; the web process must not pay that on every start-up.
 
-Fonts. The PDFs name the CJK faces that the project installs from Debian (fonts-noto-cjk:
-"Noto Serif CJK SC" for the 仿宋/宋体-style body, "Noto Sans CJK SC" Bold for 黑体-style
-headings). They are named in ``font-family`` rather than loaded by ``@font-face``: WeasyPrint
-copies a ``@font-face`` file into a temporary folder on every render, and these files are
-20–27 MB collections (with the JP, KR and TC faces too) — a form then takes twice as long. The
+Fonts. The form PDFs are set in "Forms Serif SC" (the 仿宋/宋体-style body) and "Forms Sans SC"
+Bold (黑体-style headings): Noto Serif/Sans CJK SC cut to GB 2312 and shipped in documents/fonts/
+(``manage.py build_form_fonts`` says how and why: a quarter of the PDF size, a third less time).
+A character outside them falls back to the full faces Debian installs (fonts-noto-cjk), named
+next in the CSS. The fonts are added to each thread's one FontConfiguration rather than loaded
+by ``@font-face`` (WeasyPrint would copy the file into a temporary folder on every render). The
 DOCX files name the fonts a bureau's Windows desktop has (仿宋, 黑体, 宋体).
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from django.template.loader import render_to_string
 from .grid import CHECKS, DATE_LINE, HEAD, LABEL, LONG, OPINION, PHOTO, SEAL, Grid
 
 CSS_DIR = Path(__file__).resolve().parent / "static" / "documents" / "css"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
 PDF_CONTENT_TYPE = "application/pdf"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,19 +44,58 @@ def stylesheet_text(name: str) -> str:
     return (CSS_DIR / name).read_text(encoding="utf-8")
 
 
+# Per thread (Pango's font maps are not shared across threads; each forked renderer gets a copy):
+# the fetcher, one FontConfiguration with the forms' fonts, and each stylesheet parsed once.
+# A fresh FontConfiguration per render reloads fontconfig and reopens the fonts every time.
+_local = threading.local()
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher
+
+    if getattr(_local, "fetcher", None) is None:
+        _local.fetcher = URLFetcher(allowed_protocols={"data"})
+    return _local.fetcher
+
+
+def font_configuration():
+    """This thread's FontConfiguration: the system fonts plus the two in documents/fonts/."""
+    if getattr(_local, "font_config", None) is None:
+        from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = FontConfiguration()
+        fc_config = getattr(config, "_config", None)  # WeasyPrint's fontconfig handle
+        if fc_config is not None:
+            added = [fontconfig.FcConfigAppFontAddFile(fc_config, str(path).encode())
+                     for path in sorted(FONT_DIR.glob("*.otf"))]
+            if any(added):
+                pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", config.font_map))
+        _local.font_config = config
+    return _local.font_config
+
+
+def parsed_stylesheet(name: str):
+    """A parsed ``weasyprint.CSS``, once per thread (parsing forms.css cost ~15 ms a render)."""
+    from weasyprint import CSS
+
+    sheets = _local.__dict__.setdefault("stylesheets", {})
+    if name not in sheets:
+        sheets[name] = CSS(string=stylesheet_text(name), url_fetcher=_fetcher(), font_config=font_configuration())
+    return sheets[name]
+
+
 def render_pdf(template: str, context: dict, *, stylesheet: str = "forms.css") -> bytes:
     """One HTML template per form, rendered by Django and laid out by WeasyPrint.
 
     Only ``data:`` URLs are fetched (the photo is embedded as one): a value typed by a user can
     never make the renderer read a file or call a server.
     """
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint import HTML
 
-    fetcher = URLFetcher(allowed_protocols={"data"})
     html = render_to_string(template, context)
-    css = CSS(string=stylesheet_text(stylesheet), url_fetcher=fetcher)
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[css])
+    return HTML(string=html, url_fetcher=_fetcher()).write_pdf(
+        stylesheets=[parsed_stylesheet(stylesheet)], font_config=font_configuration())
 
 
 # --- DOCX --------------------------------------------------------------------------------------

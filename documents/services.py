@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -156,6 +157,7 @@ def _file_exists(batch: DocumentBatch) -> bool:
 # Rendering is CPU-bound (font subsetting, layout): a large package is rendered by a few forked
 # processes, the ZIP written by this one in the planned order. Small packages stay in-process.
 PARALLEL_MIN_FILES = 24
+PROGRESS_SECONDS = 0.5
 _PLANNED: list[Planned] = []
 
 
@@ -223,9 +225,14 @@ def build_batch(batch_id: int, *, processes: int | None = None) -> DocumentBatch
         with tempfile.TemporaryFile() as tmp:
             # Stored, not deflated: PDF, DOCX and XLSX are compressed already.
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
+                reported = time.monotonic()
                 for i, (name, data) in enumerate(render_files(files, processes=processes), start=1):
                     zf.writestr(name, data)
-                    DocumentBatch.objects.filter(pk=batch.pk).update(done=i)
+                    # Progress for the page polled every second: a write per file (1,200 for a
+                    # large package) cost the build seconds, so at most every PROGRESS_SECONDS.
+                    if time.monotonic() - reported >= PROGRESS_SECONDS:
+                        DocumentBatch.objects.filter(pk=batch.pk).update(done=i)
+                        reported = time.monotonic()
             size = tmp.tell()
             tmp.seek(0)
             batch.refresh_from_db()

@@ -3,6 +3,11 @@
 PDFs are served inline (they open in the browser); DOCX, XLSX and ZIP as attachments. Everything
 but a published notice is private: ``Cache-Control: private, no-store`` (the forms carry ID
 numbers and phones).
+
+Every download of a form and every batch ZIP writes one audit row (DESIGN §9, audit.log): who took
+which form of which nomination or campaign, in which format. The public notice PDF is the one
+exception: a published notice holds no personal data beyond what the public page shows, and a row
+per anonymous hit would let anyone flood the chain.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.log import Action, record
 from awards.models import Category
 from awards.selectors import campaigns_for, sees_whole_campaign
 from nominations.models import Nomination
@@ -33,6 +39,11 @@ def _file(data: bytes, filename: str, ext: str, *, public: bool = False) -> File
     response = FileResponse(io.BytesIO(data), as_attachment=ext != "pdf", filename=filename, content_type=CONTENT_TYPES[ext])
     response["Cache-Control"] = "public, max-age=60" if public else "private, no-store"
     return response
+
+
+def _audit(request, obj, form: str, ext: str, *, action: str = Action.DOWNLOAD, **extra) -> None:
+    """One audit row for a file handed out: the object it prints, the form and the format."""
+    record(action, request=request, obj=obj, detail={"form": form, "format": ext, **extra})
 
 
 # --- index ---------------------------------------------------------------------------------------
@@ -102,7 +113,9 @@ def nomination_file(request, pk: int, form: str, ext: str):
     else:
         module = initial_review
     ctx = module.context(nom)
-    return _file(getattr(module, ext)(ctx), ctx["meta"].filename(nom.display_name, ext=ext), ext)
+    data = getattr(module, ext)(ctx)
+    _audit(request, nom, form, ext)
+    return _file(data, ctx["meta"].filename(nom.display_name, ext=ext), ext)
 
 
 # --- a submitter's package -----------------------------------------------------------------------
@@ -127,7 +140,9 @@ def package_summary(request, slug: str, quota_pk: int, ext: str):
         raise Http404("没有该格式。")
     campaign, quota = selectors.access_package(request.user, slug, quota_pk)
     ctx = summary.context(campaign, selectors.package_nominations(quota), quota=quota)
-    return _file(getattr(summary, ext)(ctx), ctx["meta"].filename(quota.organisation.name, ext=ext), ext)
+    data = getattr(summary, ext)(ctx)
+    _audit(request, campaign, "summary", ext, quota=quota.pk)
+    return _file(data, ctx["meta"].filename(quota.organisation.name, ext=ext), ext)
 
 
 @login_required
@@ -135,7 +150,9 @@ def package_summary(request, slug: str, quota_pk: int, ext: str):
 def package_contact(request, slug: str, quota_pk: int):
     campaign, quota = selectors.access_package(request.user, slug, quota_pk)
     ctx = contact.context(campaign, quota)
-    return _file(contact.docx(ctx), ctx["meta"].filename(quota.organisation.name, ext="docx"), "docx")
+    data = contact.docx(ctx)
+    _audit(request, campaign, "contact", "docx", quota=quota.pk)
+    return _file(data, ctx["meta"].filename(quota.organisation.name, ext="docx"), "docx")
 
 
 @login_required
@@ -171,7 +188,9 @@ def office_summary(request, slug: str, ext: str):
         raise Http404("没有该格式。")
     campaign = selectors.access_office(request.user, slug)
     ctx = summary.context(campaign, selectors.office_nominations(campaign), quota=None)
-    return _file(getattr(summary, ext)(ctx), ctx["meta"].filename(campaign.office.name, ext=ext), ext)
+    data = getattr(summary, ext)(ctx)
+    _audit(request, campaign, "summary", ext)
+    return _file(data, ctx["meta"].filename(campaign.office.name, ext=ext), ext)
 
 
 @login_required
@@ -182,7 +201,9 @@ def office_decision(request, slug: str, ext: str):
     campaign = selectors.access_office(request.user, slug)
     reviews, awarded = selectors.decision_reviews(campaign)
     ctx = decision.context(campaign, reviews, awarded=awarded, decided_on=selectors.decision_date(campaign) if awarded else None)
-    return _file(getattr(decision, ext)(ctx), decision.filename(campaign, ext), ext)
+    data = getattr(decision, ext)(ctx)
+    _audit(request, campaign, "decision", ext)
+    return _file(data, decision.filename(campaign, ext), ext)
 
 
 @login_required
@@ -220,6 +241,8 @@ def batch_download(request, pk: int):
     except FileNotFoundError:
         raise Http404("压缩包已清理，请重新生成。") from None
     services.record_download(b)
+    _audit(request, b.campaign, "batch", "zip", action=Action.EXPORT, batch=b.pk, scope=b.scope,
+           **({"quota": b.quota_id} if b.quota_id else {}))
     response = FileResponse(fh, as_attachment=True, filename=services.batch_filename(b), content_type=CONTENT_TYPES["zip"])
     response["Cache-Control"] = "private, no-store"
     return response
@@ -234,7 +257,9 @@ def notice_pdf(request, pk: int):
     """Staff: any notice of their part of the tree, a scheduled one too (to check it before it opens)."""
     n = selectors.notice_for_staff(request.user, pk)
     ctx = notice.context(n, selectors.notice_entries(n))
-    return _file(notice.pdf(ctx), notice.filename(n), "pdf")
+    data = notice.pdf(ctx)
+    _audit(request, n.campaign, "notice", "pdf", notice=n.pk)
+    return _file(data, notice.filename(n), "pdf")
 
 
 @require_GET

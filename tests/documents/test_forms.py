@@ -47,7 +47,9 @@ def test_individual_approval_pdf_holds_the_record_in_cjk_glyphs(package, weasy_l
     assert flat(nom.deeds) in text  # the whole 1000 characters, across the page break
     assert pdf_page_size_mm(data) == (210.0, 297.0)
     assert_cjk_embedded(data)
-    assert "Noto-Serif-CJK-SC" in pdffonts(data)
+    fonts = pdffonts(data)
+    assert "Forms-Serif-SC" in fonts and "Forms-Sans-SC-Bold" in fonts  # documents/fonts/, not the 27 MB collections
+    assert "Noto-" not in fonts
     assert glyph_warnings(weasy_log) == []
     png = render_page(data, pages_dir / "individual_approval_p2", page=2)
     assert png.stat().st_size > 20_000
@@ -200,3 +202,21 @@ def test_docx_table_spans_read_back_as_the_paper_form(package):
     assert [table.cell(r, 0).text for r in range(len(table.rows))][-3:] == [
         "所在单位意见", "区县知识产权局/市级部门意见", "评选表彰工作领导小组审批意见"]
     assert "（盖章）" in table.cell(len(table.rows) - 1, 3).text
+
+
+def test_a_character_outside_the_forms_fonts_comes_from_the_full_noto_face(package, weasy_log):
+    """喆 is not in GB 2312 (documents/fonts/): it is drawn from Noto Serif CJK SC, never lost."""
+    nom = fetch(package["first"])
+    nom.name = "王喆"
+    data = individual_approval.pdf(individual_approval.context(nom))
+    assert "王喆" in pdf_flat(data)
+    fonts = pdffonts(data)
+    assert "Forms-Serif-SC" in fonts and "Noto-Serif-CJK-SC" in fonts
+    assert_cjk_embedded(data)
+    assert glyph_warnings(weasy_log) == []
+
+
+def test_form_pdfs_are_small_with_the_cut_fonts(package):
+    """Issue 6: the two subsets of a GB 2312 cut stay small (they were ~150 KB each from the collections)."""
+    nom = fetch(package["first"])
+    assert len(individual_approval.pdf(individual_approval.context(nom))) < 160_000
