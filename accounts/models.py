@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedCharField
+
 
 class TOTPDeviceQuerySet(models.QuerySet):
     def current(self) -> TOTPDeviceQuerySet:
@@ -22,7 +24,8 @@ class TOTPDevice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="totp_devices", verbose_name=_("用户")
     )
     # Base32, as authenticator apps take it (RFC 6238 with the RFC 4226 defaults: SHA-1, 6 digits, 30 s).
-    secret = models.CharField(_("密钥"), max_length=64, editable=False)
+    # Encrypted at rest like ID numbers (core.crypto): a database dump must not hand out second factors.
+    secret = EncryptedCharField(_("密钥"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("绑定时间"), null=True, blank=True)
     # The last time step whose code was accepted: a code is good once (RFC 6238 §5.2).

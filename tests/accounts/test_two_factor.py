@@ -104,6 +104,24 @@ def test_an_enrolled_user_is_asked_for_a_code_and_gets_in_with_it(user):
     assert client.get("/").status_code == 200
 
 
+def test_the_secret_is_encrypted_at_rest_and_still_verifies(user):
+    from django.db import connection
+
+    log_in_with_totp(Client(), "li_wenjing", PASSWORD)
+    device = TOTPDevice.objects.get(user=user)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM accounts_totpdevice WHERE id = %s", [device.pk])
+        stored = cursor.fetchone()[0]
+
+    assert stored.startswith("enc:") and device.secret not in stored
+    assert len(device.secret) >= 16  # the model still hands out the base32 secret
+    client = Client()
+    page = _password_step(client)
+    assert page.redirect_chain[-1][0].startswith("/account/2fa/verify/")
+    response = client.post("/account/2fa/verify/", {"code": usable_code(device.secret, "li_wenjing"), "next": "/"})
+    assert response["Location"] == "/"
+
+
 def test_a_code_is_good_once_replay_is_refused(user):
     first = Client()
     secret = secret_from_page(_password_step(first).content.decode())
