@@ -3,6 +3,10 @@
 Each ``CapRule.counts`` names a predicate over nominations, here, in one place. A cap's limit is
 floor(percent × base). Absolute caps can never be exceeded; in-principle caps only up to the count
 a recorded leading-group decision (``CapDecision``) allows.
+
+Each predicate also has its SQL form (``SQL_PREDICATES``, beside it) so that a page can count a cap
+over thousands of nominations in the query that reads them, without loading them as objects
+(issue 8); tests/reviews/test_cap_sql.py holds the two forms equal on every kind of nominee.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from awards.models import Campaign, CapRule
-from nominations.models import Nomination
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
+
+from awards.models import Campaign, CapRule, Category
+from nominations.models import DIVISION_LEVEL_RANKS, Nomination
 from nominations.rules import RuleError
 from orgs.models import Kind, Level, Organisation
 
@@ -46,6 +52,56 @@ PREDICATES: dict[str, Callable[[Nomination, Campaign], bool]] = {
 }
 
 
+def _itself(prefix: str) -> Q:
+    return Q(**{f"{prefix}category": Category.COLLECTIVE, f"{prefix}organisation__isnull": False})
+
+
+def _body_q(condition: Callable[[str], Q], prefix: str) -> Q:
+    """SQL form of ``_body``: ``condition(path)`` on the collective itself when chosen, else on the unit."""
+    itself = _itself(prefix)
+    return (itself & condition(f"{prefix}organisation__")) | (~itself & condition(f"{prefix}unit__"))
+
+
+def body_field(name: str, prefix: str = "") -> Case:
+    """SQL form of ``_body(nom).<name>``, for ``values()``."""
+    return Case(When(_itself(prefix), then=F(f"{prefix}organisation__{name}")), default=F(f"{prefix}unit__{name}"))
+
+
+def _internal_body_q(kinds) -> Callable[[str], Q]:
+    """SQL form of ``_internal_body_of``."""
+    return lambda org: (
+        Q(**{f"{org}level": Level.DIVISION, f"{org}parent__kind__in": kinds})
+        | Q(**{f"{org}level": Level.DEPARTMENT, f"{org}kind__in": kinds})
+    )
+
+
+# The same rules as PREDICATES, as conditions on Nomination (``prefix`` reaches it from another model,
+# e.g. "nomination__"). None: the cap counts nobody in this campaign.
+SQL_PREDICATES: dict[str, Callable[[Campaign, str], Q | None]] = {
+    CapRule.Counts.DIVISION_LEVEL_INDIVIDUALS: lambda campaign, p: (
+        ~Q(**{f"{p}category": Category.COLLECTIVE})
+        & Q(**{f"{p}rank_grade__in": sorted(DIVISION_LEVEL_RANKS), f"{p}as_professional": False})
+    ),
+    CapRule.Counts.MUNICIPAL_ORGAN_BODIES: lambda campaign, p: _body_q(_internal_body_q(ORGAN_KINDS), p),
+    CapRule.Counts.HOST_UNIT_BODIES: lambda campaign, p: None if campaign.host_unit_id is None else _body_q(
+        lambda org: Q(**{f"{org}level": Level.DIVISION, f"{org}parent_id": campaign.host_unit_id}), p,
+    ),
+}
+
+
+def flag_name(cap: CapRule) -> str:
+    return f"cap_{cap.pk}"
+
+
+def cap_flags(campaign: Campaign, caps: Iterable[CapRule], prefix: str = "") -> dict:
+    """Annotations ``cap_<pk>``: whether the row's nomination counts in each cap (for ``values()``)."""
+    out = {}
+    for cap in caps:
+        condition = SQL_PREDICATES[cap.counts](campaign, prefix)
+        out[flag_name(cap)] = Value(False) if condition is None else ExpressionWrapper(condition, output_field=BooleanField())
+    return out
+
+
 @dataclass(frozen=True)
 class CapUse:
     cap: CapRule
@@ -77,17 +133,22 @@ def cap_uses(campaign: Campaign, nominations: Iterable[Nomination], *, caps=None
     caps = list(caps if caps is not None else campaign.caps.all())
     if decisions is None:
         decisions = list(CapDecision.objects.filter(campaign=campaign).order_by("recorded_at"))
-    latest = {d.cap_id: d for d in decisions}
     nominations = list(nominations)
+    members = {cap.pk: tuple(n.pk for n in nominations if PREDICATES[cap.counts](n, campaign)) for cap in caps}
+    return uses_of(campaign, members, caps=caps, decisions=decisions)
+
+
+def uses_of(campaign: Campaign, members: dict[int, tuple[int, ...]], *, caps, decisions) -> list[CapUse]:
+    """Each cap's use, given the nomination ids it counts (from ``PREDICATES`` or ``cap_flags``)."""
+    latest = {d.cap_id: d for d in decisions}
     uses = []
     for cap in caps:
         cap.campaign = campaign  # reuse the campaign's prefetched categories for the base
-        predicate = PREDICATES[cap.counts]
-        members = tuple(n.pk for n in nominations if predicate(n, campaign))
         limit = cap.limit()
         decision = latest.get(cap.pk) if cap.mode == CapRule.Mode.IN_PRINCIPLE else None
         allowed = max(limit, decision.allowed_count) if decision else limit
-        uses.append(CapUse(cap, len(members), limit, allowed, decision, members))
+        counted = tuple(members.get(cap.pk, ()))
+        uses.append(CapUse(cap, len(counted), limit, allowed, decision, counted))
     return uses
 
 

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from awards.models import Campaign, CapRule, Category, Quota, Stage, StageKey
@@ -31,7 +31,7 @@ from orgs.models import Kind, Level, Organisation, Role, RoleAssignment, User
 from . import caps
 from .charts import Bar, Chart
 from .models import CapDecision, Final, FormalMaterial, Meeting, Outcome, Review, Vote
-from .services import OFFICE_STAGES, has_conflict, missing_materials
+from .services import OFFICE_STAGES, conflict_on_paths, has_conflict, missing_for, missing_materials
 
 # --- the campaign and its stages ---------------------------------------------------------------
 
@@ -382,26 +382,12 @@ class ProposedCategory:
     label: str
     award_count: int
     rows: list[ProposedRow]
-    # Over every row of the category, kept when the rows are paged (page_proposed).
+    # Over every row of the category, also when only one page of rows is read.
     total: int = 0
     proposed_count: int = 0
 
-    def __post_init__(self) -> None:
-        self.total = len(self.rows)
-        self.proposed_count = sum(1 for r in self.rows if r.review.proposed and not r.cancelled)
-
 
 PROPOSED_PAGE_SIZE = 100
-
-
-def page_proposed(data: Comprehensive, number) -> Page:
-    """Page the proposed list (issue 8: 2,000 rows made an 800 KB page); caps and counts stay over all rows."""
-    longest = max((c.total for c in data.categories), default=0)
-    page = Paginator(range(longest), PROPOSED_PAGE_SIZE).get_page(number)
-    if longest:
-        for c in data.categories:
-            c.rows = c.rows[page.start_index() - 1 : page.end_index()]
-    return page
 
 
 @dataclass
@@ -412,6 +398,7 @@ class Comprehensive:
     members: list[MemberProgress]
     meetings: list[Meeting]
     scores: bool
+    page: Page | None = None
 
     @property
     def decisions_by_cap(self) -> dict[int, list[CapDecision]]:
@@ -452,35 +439,80 @@ def _vote_key(campaign: Campaign):
     return lambda r: (not r.proposed, r.proposed_rank or 0, -r.approve_votes, r.reject_votes, r.submitter_rank, r.pk)
 
 
-def comprehensive(campaign: Campaign) -> Comprehensive:
-    """Members' progress and the proposed list with the caps computed live on it."""
-    reviews = _attach(list(
-        _with_nominations(Review.objects.filter(campaign=campaign, initial=Outcome.PASSED)).annotate(n_votes=Count("votes"))
-    ), campaign)
+class _Line:
+    """One review that passed initial review, as a narrow ``values()`` row (issue 8: 2,000 rows as model
+    objects with their nomination and organisations took over a second)."""
+
+    __slots__ = ("pk", "category", "proposed", "proposed_rank", "approve_votes", "reject_votes", "average_score",
+                 "submitter_rank", "final", "nomination_id", "status", "unit_path", "holder_path", "flags")
+
+    def __init__(self, row: dict, flags: tuple[bool, ...]) -> None:
+        for name in self.__slots__[:-1]:
+            setattr(self, name, row[name])
+        self.flags = flags
+
+    @property
+    def cancelled(self) -> bool:
+        # is_cancelled, on the row's values.
+        return self.final == Final.CANCELLED or self.status == Status.CANCELLED
+
+
+def comprehensive(campaign: Campaign, *, paged: bool = False, page=None) -> Comprehensive:
+    """Members' progress and the proposed list with the caps computed live on it.
+
+    Counts, caps, conflicts and the order come from one narrow query over every nominee that passed
+    initial review (the caps' predicates run in SQL: caps.SQL_PREDICATES); only the rows shown are read
+    as objects: one page of them when ``paged`` (the page's rows per category), every row otherwise
+    (the export).
+    """
+    caps_list = list(campaign.caps.all())
+    flags = caps.cap_flags(campaign, caps_list, "nomination__")
+    lines = [
+        _Line(row, tuple(bool(row[name]) for name in flags))
+        for row in Review.objects.filter(campaign=campaign, initial=Outcome.PASSED).order_by().values(
+            "pk", "category", "proposed", "proposed_rank", "approve_votes", "reject_votes", "average_score", "submitter_rank",
+            "final", "nomination_id", status=F("nomination__status"), unit_path=F("nomination__unit__path"),
+            holder_path=F("nomination__quota__organisation__path"), **flags,
+        )
+    ]
     members = group_members(campaign)
-    cast = Counter(Vote.objects.filter(review__campaign=campaign, review__initial=Outcome.PASSED).values_list("member_id", flat=True))
-    live = [r for r in reviews if not is_cancelled(r)]
+    cast: Counter = Counter()
+    per_review: Counter = Counter()
+    for member_id, review_id in Vote.objects.filter(review__campaign=campaign, review__initial=Outcome.PASSED).values_list("member_id", "review_id"):
+        cast[member_id] += 1
+        per_review[review_id] += 1
+    live = [line for line in lines if not line.cancelled]
     progress = []
     for m in members:
-        conflicts = sum(1 for r in live if has_conflict(m, r.nomination))
+        own = m.organisation.path if m.organisation_id else None
+        conflicts = 0 if own is None else sum(1 for line in live if conflict_on_paths(own, line.unit_path, line.holder_path))
         progress.append(MemberProgress(m, cast[m.pk], len(live) - conflicts, conflicts))
     decisions = cap_decisions(campaign)
-    proposed = [r.nomination for r in live if r.proposed]
-    uses = live_caps(campaign, proposed, decisions)
+    counted = {cap.pk: tuple(line.nomination_id for line in live if line.proposed and line.flags[i]) for i, cap in enumerate(caps_list)}
+    uses = caps.uses_of(campaign, counted, caps=caps_list, decisions=decisions)
     # Which caps each row counts in, so the office sees what putting it on the list would use.
-    labels: dict[int, list[str]] = defaultdict(list)
-    for use in uses:
-        predicate = caps.PREDICATES[use.cap.counts]
-        for r in reviews:
-            if predicate(r.nomination, campaign):
-                labels[r.nomination_id].append(use.cap.get_counts_display())
     key = _vote_key(campaign)
+    ordered = {value: sorted((line for line in lines if line.category == value), key=key) for value, _l, _c in categories(campaign)}
+    page_obj = None
+    if paged:
+        page_obj = Paginator(range(max((len(v) for v in ordered.values()), default=0)), PROPOSED_PAGE_SIZE).get_page(page)
+        shown = {value: v[page_obj.start_index() - 1 : page_obj.end_index()] if v else [] for value, v in ordered.items()}
+    else:
+        shown = ordered
+    ids = [line.pk for v in shown.values() for line in v]
+    wide = {r.pk: r for r in _attach(list(_with_nominations(Review.objects.filter(pk__in=ids)).order_by()), campaign)} if ids else {}
     groups = []
     for value, label, count in categories(campaign):
-        rows = [ProposedRow(r, r.n_votes, labels.get(r.nomination_id, [])) for r in sorted((r for r in reviews if r.category == value), key=key)]
-        groups.append(ProposedCategory(value, label, count, rows))
+        rows = [
+            ProposedRow(wide[line.pk], per_review[line.pk], [use.cap.get_counts_display() for i, use in enumerate(uses) if line.flags[i]])
+            for line in shown[value]
+        ]
+        groups.append(ProposedCategory(
+            value, label, count, rows, total=len(ordered[value]),
+            proposed_count=sum(1 for line in ordered[value] if line.proposed and not line.cancelled),
+        ))
     meetings = list(Meeting.objects.filter(campaign=campaign).select_related("recorded_by"))
-    return Comprehensive(groups, uses, decisions, progress, meetings, campaign.review_mode == Campaign.ReviewMode.SCORES)
+    return Comprehensive(groups, uses, decisions, progress, meetings, campaign.review_mode == Campaign.ReviewMode.SCORES, page_obj)
 
 
 # --- members ----------------------------------------------------------------------------------------
@@ -844,36 +876,41 @@ class Dashboard:
         return [(c[0], c[1]) for c in self.stage_counts[0].cells] if self.stage_counts else []
 
 
-def _body(nom: Nomination) -> Organisation:
-    return nom.organisation if nom.is_collective and nom.organisation_id else nom.unit
+class _Nom:
+    """A nomination the dashboard counts, as a narrow ``values()`` row with its review's outcomes
+    (issue 8: 10,000 nominations as model objects took seconds)."""
+
+    __slots__ = ("pk", "quota_id", "category", "status", "rank_grade", "holder", "body_kind", "division_level",
+                 "review_id", "initial", "proposed", "re_review", "final", "flags")
+
+    def __init__(self, row: dict, flags: tuple[bool, ...]) -> None:
+        for name in self.__slots__[:-1]:
+            setattr(self, name, row[name])
+        self.flags = flags
+
+    @property
+    def is_collective(self) -> bool:
+        return self.category == Category.COLLECTIVE
 
 
-def _stage_sets(noms: list[Nomination]) -> dict[str, list[Nomination]]:
-    reviews = {n.pk: _review_of(n) for n in noms}
-    decided = any(r and r.final in (Final.AWARDED, Final.REVOKED) for r in reviews.values())
+def _stage_sets(noms: list[_Nom]) -> dict[str, list[_Nom]]:
+    decided = any(n.final in (Final.AWARDED, Final.REVOKED) for n in noms)
     live = [n for n in noms if n.status != Status.CANCELLED]
-    passed = [n for n in noms if reviews[n.pk] and reviews[n.pk].initial == Outcome.PASSED]
-    proposed = [n for n in live if reviews[n.pk] and reviews[n.pk].proposed]
+    passed = [n for n in noms if n.initial == Outcome.PASSED]
+    proposed = [n for n in live if n.proposed]
     if decided:
-        final = [n for n in noms if reviews[n.pk] and reviews[n.pk].final == Final.AWARDED]
+        final = [n for n in noms if n.final == Final.AWARDED]
     else:
-        final = [n for n in proposed if reviews[n.pk].re_review == Outcome.PASSED]
+        final = [n for n in proposed if n.re_review == Outcome.PASSED]
     return {"submitted": noms, "initial": passed, "proposed": proposed, "final": final}
 
 
-def _review_of(nom: Nomination) -> Review | None:
-    try:
-        return nom.review
-    except Review.DoesNotExist:
-        return None
-
-
 def _progress(campaign: Campaign, lines: list[StageLine], noms, sets, submitters, materials_missing, notices) -> list[ProgressLine]:
-    reviews = [r for r in (_review_of(n) for n in noms) if r is not None]
-    initial = Counter(r.initial for r in reviews if r.nomination.status != Status.CANCELLED)
+    reviewed = [n for n in noms if n.review_id is not None]
+    initial = Counter(n.initial for n in reviewed if n.status != Status.CANCELLED)
     proposed = sets["proposed"]
-    re_review = Counter(_review_of(n).re_review for n in proposed)
-    finals = Counter(r.final for r in reviews)
+    re_review = Counter(n.re_review for n in proposed)
+    finals = Counter(n.final for n in reviewed)
     texts = {
         StageKey.SUBMISSION: (
             f"已报送{sum(1 for s in submitters if s.sent)}个/共{len(submitters)}个推荐单位；"
@@ -890,28 +927,34 @@ def _progress(campaign: Campaign, lines: list[StageLine], noms, sets, submitters
     return [ProgressLine(line, texts.get(line.key, "")) for line in lines]
 
 
+# What reaches the office: forwarded, or with a review (a nominee cancelled after it was forwarded).
+AT_OFFICE = Q(status=Status.FORWARDED) | Q(review__isnull=False)
+
+
 def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboard:
-    """Progress by stage and submitter, quota and cap use at every stage, distributions, exceptions."""
+    """Progress by stage and submitter, quota and cap use at every stage, distributions, exceptions.
+
+    Every figure comes from one narrow query over the nominations that reached the office (caps and
+    处级 by their SQL forms, caps.SQL_PREDICATES); only the removed nominees are read as objects.
+    """
     from publicity.models import Notice, NoticeEntry, Objection, Scope
 
     now = now or timezone.now()
     lines = stage_lines(campaign)
-    noms = list(
-        Nomination.objects.filter(campaign=campaign)
-        .filter(Q(status=Status.FORWARDED) | Q(review__isnull=False))
-        .select_related("unit__parent", "organisation__parent", "quota__organisation", "review")
-        .prefetch_related(Prefetch("review__materials", queryset=FormalMaterial.objects.order_by("pk")))
-        .order_by("quota__organisation__path", "category", "pk")
-    )
-    for n in noms:
-        n.campaign = campaign
-        r = _review_of(n)
-        if r is not None:
-            r.campaign = campaign
-            r.nomination = n
-    sets = _stage_sets(noms)
     decisions = cap_decisions(campaign)
     caps_list = list(campaign.caps.all())
+    flags = caps.cap_flags(campaign, caps_list)
+    division_level = caps.SQL_PREDICATES[CapRule.Counts.DIVISION_LEVEL_INDIVIDUALS](campaign, "")
+    noms = [
+        _Nom(row, tuple(bool(row[name]) for name in flags))
+        for row in Nomination.objects.filter(campaign=campaign).filter(AT_OFFICE).order_by("pk").values(
+            "pk", "quota_id", "category", "status", "rank_grade", holder=F("quota__organisation__name"),
+            body_kind=caps.body_field("kind"), division_level=ExpressionWrapper(division_level, output_field=BooleanField()),
+            review_id=F("review__id"), initial=F("review__initial"), proposed=F("review__proposed"),
+            re_review=F("review__re_review"), final=F("review__final"), **flags,
+        )
+    ]
+    sets = _stage_sets(noms)
     cats = categories(campaign)
 
     # Submitters: who sent, who did not, who is late (重庆 五(四): 逾期未报视为自动放弃).
@@ -924,16 +967,18 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
         for n in members:
             per_quota[n.quota_id][key][n.category] += 1
     has_noms = {n.quota_id for n in noms}
+    nothing = {stage_key: dict.fromkeys((value for value, _l, _c in cats), 0) for stage_key, _l, _p in STAGE_SETS}
     submitters = []
     for q in quotas:
         at = sent.get(q.pk)
         done = at is not None or q.pk in has_noms
+        mine = per_quota.get(q.pk)
         submitters.append(SubmitterLine(
             q, at, sent=done, late=not done and past_deadline,
             counts={
-                stage_key: {value: per_quota[q.pk][stage_key][value] for value, _l, _c in cats}
+                stage_key: {value: mine[stage_key][value] for value, _l, _c in cats}
                 for stage_key, _label, _pattern in STAGE_SETS
-            },
+            } if mine else nothing,
         ))
 
     # Quota and awards per stage and category.
@@ -956,7 +1001,13 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
 
     # Caps at every stage.
     cap_rows, cap_charts = [], []
-    per_stage_uses = {key: caps.cap_uses(campaign, sets[key], caps=caps_list, decisions=decisions) for key, _l, _p in STAGE_SETS}
+    per_stage_uses = {
+        key: caps.uses_of(
+            campaign, {cap.pk: tuple(n.pk for n in sets[key] if n.flags[i]) for i, cap in enumerate(caps_list)},
+            caps=caps_list, decisions=decisions,
+        )
+        for key, _l, _p in STAGE_SETS
+    }
     for i, cap in enumerate(caps_list):
         uses = [(label, per_stage_uses[key][i]) for key, label, _p in STAGE_SETS]
         cap_rows.append((cap, uses))
@@ -994,18 +1045,18 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
     kind_labels = {value: str(label) for value, label in Kind.choices}
     rank_labels = {value: str(label) for value, label in Rank.choices}
 
-    def kind_of(n: Nomination) -> str:
-        return kind_labels.get(_body(n).kind, kind_labels[Kind.OTHER])
+    def kind_of(n: _Nom) -> str:
+        return kind_labels.get(n.body_kind, kind_labels[Kind.OTHER])
 
-    def rank_of(n: Nomination) -> str | None:
+    def rank_of(n: _Nom) -> str | None:
         if n.is_collective:
             return None
         label = rank_labels.get(n.rank_grade, "未填写")
-        return label + ("（处级）" if n.is_division_level else "")
+        return label + ("（处级）" if n.division_level else "")
 
     rank_order = [*rank_labels.values(), "未填写"]
     distributions = [
-        distribution("holder", "按区县/市级部门", lambda n: n.quota.organisation.name,
+        distribution("holder", "按区县/市级部门", lambda n: n.holder,
                      lambda t: [h for h in holder_order if h in t]),
         distribution("kind", "按单位性质", kind_of, lambda t: [k for k in kind_labels.values() if k in t]),
         distribution("rank", "按职级（先进个人）", rank_of,
@@ -1034,13 +1085,29 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
         final_text = f"{last.get_status_display()}；异议{sum(n.n_objections for n in final_notices)}件，其中成立{sum(n.n_upheld for n in final_notices)}件"
     else:
         final_text = "尚未发布"
+    # Formal materials of the proposed nominees (missing_materials on their kinds and copies).
+    got: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for review_id, kind, copies in FormalMaterial.objects.filter(
+        review__campaign=campaign, review__proposed=True,
+    ).order_by().values_list("review_id", "kind", "copies"):
+        got[review_id].append((kind, copies))
+    known: dict[tuple, list[str]] = {}  # most nominees have the same materials: the rule runs once per case
     missing = {}
     for n in sets["proposed"]:
-        missing[n.pk] = missing_materials(n.review)
+        case = (n.category, tuple(sorted(got.get(n.review_id, ()))))
+        if case not in known:
+            known[case] = missing_for(campaign, *case)
+        missing[n.pk] = known[case]
     progress = _progress(campaign, lines, noms, sets, submitters, missing, {"district": district_done, "final_text": final_text})
 
     removed = []
-    for n in noms:
+    removed_ids = [n.pk for n in noms if n.status == Status.CANCELLED or n.final == Final.REVOKED]
+    for n in (
+        Nomination.objects.filter(pk__in=removed_ids)
+        .select_related("organisation", "quota__organisation", "review")
+        .defer("deeds", "brief_deeds")
+        .order_by("quota__organisation__path", "category", "pk")
+    ):
         r = _review_of(n)
         if r is not None and r.final == Final.REVOKED:
             removed.append((n, "已撤销表彰", r.final_reason))
@@ -1050,6 +1117,13 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
         campaign, progress, submitters, stage_counts, category_charts, cap_rows, cap_charts, distributions,
         justifications, decisions, removed,
     )
+
+
+def _review_of(nom: Nomination) -> Review | None:
+    try:
+        return nom.review
+    except Review.DoesNotExist:
+        return None
 
 
 def holder_level_label(org: Organisation) -> str:

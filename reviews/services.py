@@ -239,7 +239,13 @@ def has_conflict(member: User, nom: Nomination) -> bool:
     own = member.organisation
     if own is None:
         return False
-    return nom.unit.is_under(own) or own.is_under(nom.quota.organisation) or own.is_under(nom.unit)
+    return conflict_on_paths(own.path, nom.unit.path, nom.quota.organisation.path)
+
+
+def conflict_on_paths(own: str, unit: str, holder: str) -> bool:
+    """``has_conflict`` on materialised paths (Organisation.is_under): the nominating unit is under the
+    member's organisation, or the member is under the quota holder or the unit."""
+    return unit.startswith(own) or own.startswith(holder) or own.startswith(unit)
 
 
 def is_member(user: User, campaign: Campaign) -> bool:
@@ -424,14 +430,19 @@ def upload_material(review: Review, *, kind: str, file, copies: int, actor: User
 
 def missing_materials(review: Review) -> list[str]:
     """重庆 五(四): 推荐审批表一式3份; 全国 五(二): 附件2—5 一式5份."""
-    forms = {f.key: f for f in review.campaign.forms.all()}
-    approval_key = FormKey.COLLECTIVE_APPROVAL if review.category == Category.COLLECTIVE else FormKey.INDIVIDUAL_APPROVAL
+    return missing_for(review.campaign, review.category, ((m.kind, m.copies) for m in review.materials.all()))
+
+
+def missing_for(campaign: Campaign, category: str, materials) -> list[str]:
+    """``missing_materials`` on (kind, copies) pairs, for pages that read them with ``values_list``."""
+    forms = {f.key: f for f in campaign.forms.all()}
+    approval_key = FormKey.COLLECTIVE_APPROVAL if category == Category.COLLECTIVE else FormKey.INDIVIDUAL_APPROVAL
     need = []
     got = {}
-    for m in review.materials.all():
-        got[m.kind] = max(got.get(m.kind, 0), m.copies)
+    for kind, n in materials:
+        got[kind] = max(got.get(kind, 0), n)
     approval = forms.get(approval_key)
-    copies = approval.copies if approval else review.campaign.formal_copies
+    copies = approval.copies if approval else campaign.formal_copies
     if got.get(FormalMaterial.Kind.APPROVAL_FORM, 0) < copies:
         need.append(f"{approval.attachment_number + '《' if approval else '《'}{FormKey(approval_key).label}》一式{copies}份")
     consultation = forms.get(FormKey.CONSULTATION)

@@ -220,8 +220,8 @@ def comprehensive(request, slug):
                 meeting_form.add_error(None, exc.message)
             else:
                 alerts[action] = exc.message
-    data = selectors.comprehensive(campaign)
-    page = selectors.page_proposed(data, request.GET.get("page"))
+    data = selectors.comprehensive(campaign, paged=True, page=request.GET.get("page"))
+    page = data.page
     for group in data.categories:
         for row in group.rows:
             row.error = row_errors.get(row.pk, "")
