@@ -26,21 +26,25 @@ pytestmark = pytest.mark.django_db
 # (header) and the reminder count. Then the page's own reads:
 #   initial (+9 = 23): the quota holders for the filter; the counts per category and outcome (the
 #       queue is paged, 50 rows a page); the page's review ids (a narrow sort); the page's reviews with nomination, units and quota holder; justifications; consultations; appraisals; honours; the units' nominations (warnings).
-#   comprehensive (+6 = 20): reviews annotated with their vote count; members' roles; votes; cap
-#       decisions; meetings; the caps again for the decision form's choices.
-#   dashboard (+8 = 22): nominations with their review; materials; cap decisions; quotas;
-#       submissions; justifications; closed district notices; final notices with objection counts.
-#   re_review (+3 = 17): reviews; materials; party-group meetings.
+#   comprehensive (+7 = 21): every passed review as a narrow row (order, counts, caps, conflicts);
+#       members' roles; votes; cap decisions; the shown rows with nomination, units and quota holder
+#       (one page of 50 per category); meetings; the caps again for the decision form's choices.
+#   dashboard (+8 = 22): cap decisions; every quota of the campaign (values); the nominations at the
+#       office as narrow rows with their review's outcomes and cap flags; submissions; justifications;
+#       closed district notices; final notices with objection counts; materials of the proposed.
+#       (+1 when some nominee was cancelled or revoked: those, as objects.)
+#   re_review (+4 = 18): the ids in order (paged, 50 a page); the page's reviews; materials;
+#       party-group meetings.
 #   decision (+3 = 17): reviews; cap decisions; meetings.
-#   comprehensive_export (12 + 5 + 5 = 22) and final_export (12 + 3 + 5 = 20): no header, the same
+#   comprehensive_export (12 + 6 + 5 = 23) and final_export (12 + 3 + 5 = 20): no header, the same
 #       reads, and the export's audit row (savepoint; the chain head locked; insert; head update; release).
 EXPECTED = {
     "initial": 23,
-    "comprehensive": 20,
+    "comprehensive": 21,
     "dashboard": 22,
-    "re_review": 17,
+    "re_review": 18,
     "decision": 17,
-    "comprehensive_export": 22,
+    "comprehensive_export": 23,
     "final_export": 20,
 }
 
