@@ -114,7 +114,7 @@ def initial(request, slug):
     category = request.GET.get("category", "")
     category = category if category in dict(selectors.category_titles(campaign)) else ""
     holders = selectors.queue_holders(campaign)
-    holder = next((h.pk for h in holders if str(h.pk) == request.GET.get("holder", "")), None)
+    holder = next((pk for pk, _name in holders if str(pk) == request.GET.get("holder", "")), None)
     outcome = request.GET.get("outcome", "")
     outcome = outcome if outcome in Outcome.values else ""
     posted: dict[int, dict] = {}
@@ -157,7 +157,7 @@ def initial(request, slug):
                 row.error = state.get("error", "")
     return render(request, "reviews/initial.html", {
         **_office_context(campaign, "initial"), "groups": groups, "category": category, "alerts": _leftover(posted, shown),
-        "holders": holders, "holder": holder, "outcome": outcome, "outcomes": Outcome.choices, "page": page,
+        "holder_options": selectors.holder_options(holders, holder), "holder": holder, "outcome": outcome, "outcomes": Outcome.choices, "page": page,
         "categories": selectors.categories(campaign), "open": selectors.stage_open(campaign, StageKey.INITIAL_REVIEW),
     }, status=400 if posted else 200)
 
