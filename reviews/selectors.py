@@ -915,7 +915,7 @@ class Dashboard:
 
 
 _NOM_FIELDS = ("pk", "quota_id", "category", "status", "rank_grade", "holder", "body_kind", "division_level",
-               "review_id", "initial", "proposed", "re_review", "final", "flags")
+               "review_id", "review_category", "initial", "proposed", "re_review", "final", "flags")
 
 
 class _Nom(namedtuple("_Nom", _NOM_FIELDS)):
@@ -987,10 +987,10 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
         for row in Nomination.objects.filter(campaign=campaign).filter(AT_OFFICE).order_by("pk").annotate(
             holder=F("quota__organisation__name"), body_kind=caps.body_field("kind"),
             division_level=ExpressionWrapper(division_level, output_field=BooleanField()),
-            review_pk=F("review__id"), initial=F("review__initial"), proposed=F("review__proposed"),
-            re_review=F("review__re_review"), final=F("review__final"), **flags,
-        ).values_list(*_NOM_FIELDS[:5], "holder", "body_kind", "division_level", "review_pk", "initial", "proposed", "re_review",
-                      "final", *flags)
+            review_pk=F("review__id"), review_category=F("review__category"), initial=F("review__initial"),
+            proposed=F("review__proposed"), re_review=F("review__re_review"), final=F("review__final"), **flags,
+        ).values_list(*_NOM_FIELDS[:5], "holder", "body_kind", "division_level", "review_pk", "review_category", "initial",
+                      "proposed", "re_review", "final", *flags)
     ]
     sets = _stage_sets(noms)
     cats = categories(campaign)
@@ -1132,7 +1132,7 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
     known: dict[tuple, list[str]] = {}  # most nominees have the same materials: the rule runs once per case
     missing = {}
     for n in sets["proposed"]:
-        case = (n.category, tuple(sorted(got.get(n.review_id, ()))))
+        case = (n.review_category, tuple(sorted(got.get(n.review_id, ()))))
         if case not in known:
             known[case] = missing_for(campaign, *case)
         missing[n.pk] = known[case]
