@@ -441,9 +441,9 @@ def vote(request, slug):
             else:
                 messages.success(request, f"已记录您对{review.nomination}的{'评分' if scores else '表决意见'}。")
                 return redirect(f"{request.get_full_path()}#v{review.pk}")
-    groups = selectors.ballot(campaign, request.user)
+    groups, page = selectors.ballot(campaign, request.user, request.GET.get("page"))
     shown = set()
-    for _key, _label, rows in groups:
+    for _key, _label, rows, _total in groups:
         for row in rows:
             state = posted.get(row.pk, {})
             initial = {"choice": row.vote.choice, "score": row.vote.score} if row.vote else {}
@@ -453,7 +453,7 @@ def vote(request, slug):
     # A refusal on a nominee that is not on the ballot (yet) is said above the list.
     alerts = _leftover(posted, shown)
     return render(request, "reviews/vote.html", {
-        "campaign": campaign, "groups": groups, "scores": scores, "alerts": alerts,
+        "campaign": campaign, "groups": groups, "page": page, "scores": scores, "alerts": alerts,
         "open": selectors.stage_open(campaign, StageKey.COMPREHENSIVE_REVIEW),
     }, status=400 if posted else 200)
 
