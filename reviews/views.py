@@ -302,13 +302,13 @@ def re_review(request, slug):
                 raise Http404
         except RuleError as exc:
             meeting_form.add_error(None, exc.message)
-    rows = selectors.re_review_rows(campaign)
+    rows, page = selectors.re_review_rows(campaign, request.GET.get("page"))
     for row in rows:
         state = posted.get(row.pk, {})
         row.form = state.get("form") or OutcomeForm(prefix=f"d{row.pk}")
         row.error = state.get("error", "")
     return render(request, "reviews/re_review.html", {
-        **_office_context(campaign, "re_review"), "rows": rows, "meeting_form": meeting_form,
+        **_office_context(campaign, "re_review"), "rows": rows, "page": page, "meeting_form": meeting_form,
         "alerts": _leftover(posted, {row.pk for row in rows}),
         "meetings": selectors.meetings(campaign, Meeting.Kind.PARTY_GROUP),
         "open": selectors.stage_open(campaign, StageKey.RE_REVIEW),
