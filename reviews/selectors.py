@@ -1008,26 +1008,31 @@ def dashboard(campaign: Campaign, *, now: dt.datetime | None = None) -> Dashboar
     caps_list = list(campaign.caps.all())
     flags = caps.cap_flags(campaign, caps_list)
     division_level = caps.SQL_PREDICATES[CapRule.Counts.DIVISION_LEVEL_INDIVIDUALS](campaign, "")
-    width = len(_NOM_FIELDS) - 1
+    # Every quota of the campaign (its holder's name for the nominations), the top-level ones for the table.
+    all_quotas = list(
+        Quota.objects.filter(campaign=campaign).order_by("organisation__path")
+        .values_list("pk", "organisation__name", "collective_max", "individual_max", "parent_id")
+    )
+    names = {pk: name for pk, name, *_rest in all_quotas}
+    quotas = [
+        _Holder(pk, _HolderOrg(name), collective_max, individual_max)
+        for pk, name, collective_max, individual_max, parent_id in all_quotas if parent_id is None
+    ]
+    width = len(_NOM_FIELDS) - 2  # the holder's name and the flags are added here
     noms = [
-        _Nom._make((*row[:width], tuple(bool(f) for f in row[width:])))
+        _Nom._make((*row[:5], names[row[1]], *row[5:width], tuple(bool(f) for f in row[width:])))
         for row in Nomination.objects.filter(campaign=campaign).filter(AT_OFFICE).order_by("pk").annotate(
-            holder=F("quota__organisation__name"), body_kind=caps.body_field("kind"),
+            body_kind=caps.body_field("kind"),
             division_level=ExpressionWrapper(division_level, output_field=BooleanField()),
             review_pk=F("review__id"), review_category=F("review__category"), initial=F("review__initial"),
             proposed=F("review__proposed"), re_review=F("review__re_review"), final=F("review__final"), **flags,
-        ).values_list(*_NOM_FIELDS[:5], "holder", "body_kind", "division_level", "review_pk", "review_category", "initial",
+        ).values_list(*_NOM_FIELDS[:5], "body_kind", "division_level", "review_pk", "review_category", "initial",
                       "proposed", "re_review", "final", *flags)
     ]
     sets = _stage_sets(noms)
     cats = categories(campaign)
 
     # Submitters: who sent, who did not, who is late (重庆 五(四): 逾期未报视为自动放弃).
-    quotas = [
-        _Holder(pk, _HolderOrg(name), collective_max, individual_max)
-        for pk, name, collective_max, individual_max in Quota.objects.filter(campaign=campaign, parent__isnull=True)
-        .order_by("organisation__path").values_list("pk", "organisation__name", "collective_max", "individual_max")
-    ]
     sent = {row["quota_id"]: row["last"] for row in Submission.objects.filter(campaign=campaign).values("quota_id").annotate(last=Max("submitted_at"))}
     submission = stage_of(campaign, StageKey.SUBMISSION)
     past_deadline = bool(submission and submission.deadline and now > submission.deadline)
