@@ -185,9 +185,21 @@ def ensure_system_packages(packages: tuple[str, ...]) -> None:
         print("dev.py: apt-get failed; browser tests will skip", file=sys.stderr)
 
 
+def test_workers(argv: list[str]) -> list[str]:
+    """pytest-xdist options: one test process per core (at most 4; ``TEST_WORKERS=0`` runs serially).
+
+    Each worker has its own VAR_DIR and Redis database (config.settings.base); a test file stays on
+    one worker (``--dist loadfile``), so a module's browser, live server or Celery worker is started once.
+    """
+    if any(arg == "-n" or arg.startswith(("-n", "--numprocesses", "--dist")) for arg in argv):
+        return []
+    workers = int(os.environ.get("TEST_WORKERS", min(4, os.cpu_count() or 1)))
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+
+
 def test(argv: list[str]) -> int:
     ensure_system_packages(TEST_PACKAGES)
-    code = sh(BIN / "pytest", *argv).returncode
+    code = sh(BIN / "pytest", *test_workers(argv), *argv).returncode
     if code == 5:
         print("dev.py: pytest collected no tests; that is a failure", file=sys.stderr)
     return code

@@ -15,6 +15,24 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var")).resolve()
+
+
+def _isolate_xdist_worker() -> None:
+    """A pytest-xdist worker (``dev.py test -n 2``) gets its own VAR_DIR (SQLite file, broker
+    folders, file cache, media) and its own Redis database, written back to the environment so
+    the processes its tests start (Celery workers, gunicorn, manage.py) share them."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or os.environ.get("AWARDS_XDIST_WORKER") == worker:
+        return
+    os.environ.update(VAR_DIR=str(VAR_DIR / f"xdist-{worker}"), AWARDS_XDIST_WORKER=worker)
+    if os.environ.get("REDIS_URL"):
+        base, _, number = os.environ["REDIS_URL"].rstrip("/").rpartition("/")
+        index = int(worker.removeprefix("gw") or 0)
+        os.environ["REDIS_URL"] = f"{base}/{int(number) + index}" if number.isdigit() else os.environ["REDIS_URL"]
+
+
+_isolate_xdist_worker()
+VAR_DIR = Path(os.environ.get("VAR_DIR", VAR_DIR)).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 

@@ -53,11 +53,9 @@ def browser():
 
 
 @pytest.fixture
-def live_demo(transactional_db, live_server):
+def live_demo(transactional_db, live_server, demo_logins):
     """The demo data, committed so the live server's thread sees it; returns the logins."""
-    from core.demo import load_demo
-
-    return load_demo()
+    return demo_logins
 
 
 @pytest.fixture
