@@ -76,6 +76,12 @@ def recover_task_runs() -> list[str]:
     return runs.recover() if runs.recovery_enabled() else []
 
 
+@shared_task(base=ReliableTask, ignore_result=True, track_runs=False, soft_time_limit=240, time_limit=300)
+def purge_task_runs() -> int:
+    """Beat, daily: drop the records of runs finished long ago (core.runs.purge_finished)."""
+    return runs.purge_finished()
+
+
 @worker_ready.connect
 def _recover_at_worker_start(sender=None, **kwargs) -> None:
     """A worker restarted after a crash sends again what the dead one was doing on this host."""

@@ -283,7 +283,10 @@ CELERY_BEAT_SCHEDULE = {
     # Daily: audit rows older than AUDIT_RETENTION_DAYS go (never younger than 180 days).
     "audit-retention": {"task": "audit.tasks.purge_expired", "schedule": 86400.0},
     "recover-task-runs": {"task": "core.tasks.recover_task_runs", "schedule": 120.0},
+    "purge-task-runs": {"task": "core.tasks.purge_task_runs", "schedule": 86400.0},
 }
+# Finished task runs (core.runs) are kept this long, then deleted by the daily purge-task-runs.
+TASK_RUN_RETENTION_DAYS = int(os.environ.get("TASK_RUN_RETENTION_DAYS", 30))
 # 网络安全法 第二十一条 / 等保2.0 三级: audit logs are kept at least six months (a system check
 # refuses less; audit/retention.py).
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", 180))

@@ -132,3 +132,22 @@ def test_a_delivery_is_skipped_when_done_or_running_in_a_live_process(db):
     assert deliver("a3") == "a3" and TaskRun.objects.get(task_id="a3").deliveries == 2
     runs.finish("a3", TaskRun.Status.DONE)
     assert deliver("a3") is runs.SKIP
+
+
+def test_runs_finished_past_the_retention_are_purged_and_failures_stay(settings):
+    from core.tasks import purge_task_runs
+
+    settings.TASK_RUN_RETENTION_DAYS = 30
+    now = timezone.now()
+    old_done = _run(status="done", finished_at=now - dt.timedelta(days=31))
+    recent_done = _run(status="done", finished_at=now - dt.timedelta(days=29))
+    old_failed = _run(status="failed", finished_at=now - dt.timedelta(days=400))
+    old_lost = _run(status="lost", finished_at=now - dt.timedelta(days=400))
+    running = _run()
+
+    assert purge_task_runs() == 1
+
+    left = set(TaskRun.objects.values_list("pk", flat=True))
+    assert old_done.pk not in left
+    assert {recent_done.pk, old_failed.pk, old_lost.pk, running.pk} <= left
+    assert "core.tasks.purge_task_runs" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
