@@ -6,4 +6,10 @@ class CoreConfig(AppConfig):
     verbose_name = "系统"
 
     def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
         from . import checks  # noqa: F401  (registers the task checks)
+        from .versions import model_changed
+
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(model_changed, dispatch_uid=f"core_versions_{id(signal)}")

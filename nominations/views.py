@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from audit.log import Action, Outcome, record
 from awards.models import Category
+from core.pagecache import cached_page
 from publicity import services as publicity_services
 from publicity.models import Scope
 
@@ -61,6 +62,7 @@ def _publicity_form(desk, data=None):
 
 
 @login_required
+@cached_page
 def unit_desk(request, slug, unit_pk):
     campaign, unit = selectors.access_unit(request.user, slug, unit_pk)
     desk = selectors.unit_desk(campaign, unit)
@@ -328,6 +330,7 @@ def _queue_filters(request, quota):
 
 
 @login_required
+@cached_page
 def screening_queue(request, quota_id):
     quota = selectors.access_screening_quota(request.user, quota_id)
     party_form = PartyGroupForm()

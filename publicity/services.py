@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from audit.log import Action, record_on_commit
 from awards.models import Campaign, Category
+from core.versions import DATA, bump
 from nominations import services as nomination_services
 from nominations.models import Nomination
 from nominations.models import Status as NominationStatus
@@ -52,6 +53,7 @@ def _snapshot(notice: Notice, nominations: list[Nomination]) -> None:
         )
         for i, nom in enumerate(nominations, start=1)
     ])
+    bump(DATA)  # bulk_create sends no signal (core.versions)
 
 
 VERSION_KEY = "publicity:version"

@@ -82,6 +82,8 @@ def _own_rate_counters(settings):
     import uuid
 
     settings.RATE_LIMIT_PREFIX = uuid.uuid4().hex[:12]
+    # And its own cached policy, roles and page fragments (core.versions): its rows are rolled back.
+    settings.APP_CACHE_PREFIX = uuid.uuid4().hex[:12]
 
 
 @pytest.fixture

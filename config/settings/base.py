@@ -135,7 +135,10 @@ LOGOUT_REDIRECT_URL = "login"
 # renews the timer) and 8 hours after the login whatever the activity. The security administrator's
 # idle time (orgs.policy) applies inside this bound: the cookie age is the longest it may be.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request: accounts.policy.mark_seen writes the session (and so renews its expiry) when
+# the last mark is SESSION_SEEN_REFRESH_SECONDS old, so a staff page costs no session write.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_SEEN_REFRESH_SECONDS = int(os.environ.get("SESSION_SEEN_REFRESH_SECONDS", 60))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -158,6 +161,9 @@ RATE_LIMITS = {
     "public:objection": {"address": (int(os.environ.get("OBJECTION_POSTS_PER_ADDRESS", 30)), 600)},
 }
 RATE_LIMIT_PREFIX = os.environ.get("RATE_LIMIT_PREFIX", "")  # tests give each test its own counters
+# Before every key of what is cached across requests under a version (core.versions); tests give
+# each test its own, as its database changes are rolled back.
+APP_CACHE_PREFIX = os.environ.get("APP_CACHE_PREFIX", "")
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", 8 * 3600))
 # Passwords are changed at least every 90 days (0: never expire).
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", 90))
@@ -224,6 +230,9 @@ if REDIS_URL:
             unacked_restore_interval=int(os.environ["CELERY_RESTORE_INTERVAL"]), unacked_restore_throttle=1
         )
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from Redis, written through to the database (which stays the record: LiveSession,
+    # ending a user's sessions and the backups see them there).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     for sub in ("out", "processed"):
         (CELERY_FS_DIR / sub).mkdir(parents=True, exist_ok=True)
