@@ -30,7 +30,6 @@ from .versions import AUTHZ, DATA, versions
 
 PLACEHOLDER = b"@@csrf-token-placeholder@@"
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-SECONDS = 120
 
 
 def page_key(request) -> str:
@@ -63,7 +62,8 @@ def _without_token(request, body: bytes) -> bytes | None:
 def cached_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or not request.user.is_authenticated or _has_messages(request):
+        seconds = settings.STAFF_PAGE_CACHE_SECONDS
+        if not seconds or request.method != "GET" or not request.user.is_authenticated or _has_messages(request):
             return view(request, *args, **kwargs)
         key = page_key(request)
         body = cache.get(key)
@@ -74,7 +74,7 @@ def cached_page(view):
                 and response.get("Content-Type", "").startswith("text/html")):
             stored = _without_token(request, response.content)
             if stored is not None:
-                cache.set(key, stored, SECONDS)
+                cache.set(key, stored, seconds)
         return response
 
     return wrapper

@@ -12,6 +12,7 @@ concerned; the few bulk writes that send no signal bump themselves.
 
 from __future__ import annotations
 
+import threading
 import time
 
 from django.conf import settings
@@ -32,7 +33,24 @@ def _fresh() -> int:
     return int(time.time() * 1000)
 
 
+# Within a request the versions are read once (core.apps starts and ends the memo with the request):
+# a page reads them for the policy, the grants and its own cache key. Outside a request (tasks,
+# shell) every read goes to the cache.
+_memo = threading.local()
+
+
+def start_memo(**kwargs) -> None:
+    _memo.values = {}
+
+
+def end_memo(**kwargs) -> None:
+    _memo.values = None
+
+
 def _incr(name: str) -> None:
+    values = getattr(_memo, "values", None)
+    if values:
+        values.pop(name, None)
     try:
         cache.incr(key(name))
     except ValueError:
@@ -77,14 +95,23 @@ def model_changed(sender, **kwargs) -> None:
 
 
 def version(name: str) -> int:
-    value = cache.get(key(name))
-    if value is None:
-        cache.add(key(name), _fresh(), None)
-        value = cache.get(key(name))
-    return value
+    return versions(name)[name]
 
 
 def versions(*names: str) -> dict[str, int]:
-    """Several versions in one round trip."""
-    found = cache.get_many([key(n) for n in names])
-    return {n: found.get(key(n)) or version(n) for n in names}
+    """Several versions in one round trip (none within a request once read)."""
+    memo = getattr(_memo, "values", None)
+    if memo is not None and all(n in memo for n in names):
+        return {n: memo[n] for n in names}
+    wanted = (AUTHZ, DATA) if memo is not None else names  # a request reads both at once
+    found = cache.get_many([key(n) for n in wanted])
+    out = {}
+    for n in wanted:
+        value = found.get(key(n))
+        if value is None:
+            cache.add(key(n), _fresh(), None)
+            value = cache.get(key(n))
+        out[n] = value
+    if memo is not None:
+        memo.update(out)
+    return {n: out[n] for n in names}

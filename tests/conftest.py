@@ -84,6 +84,9 @@ def _own_rate_counters(settings):
     settings.RATE_LIMIT_PREFIX = uuid.uuid4().hex[:12]
     # And its own cached policy, roles and page fragments (core.versions): its rows are rolled back.
     settings.APP_CACHE_PREFIX = uuid.uuid4().hex[:12]
+    # Page tests read response.context, which a page served from the cache has not: the staff page
+    # cache is off but in its own tests (tests/core/test_pagecache.py).
+    settings.STAFF_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture
