@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PAGES = ("hello", "unit_list", "screening_queue", "office_queue", "proposed_list", "dashboard", "notice_cached",
-         "objection_post")
+         "objection_post", "surge_submit")
 
 
 def main() -> int:
@@ -59,17 +59,31 @@ def main() -> int:
         "screening_queue": make_sessions([t["screener"].username])[0],
     }
     office_cookie = make_sessions([t["office"].username])[0]
+    # The deadline surge (scale.py --surge): a unit user presses 报送 again and again (the first press
+    # moves the unit's nominations on; the last unit user's, not the one of the unit list).
+    from django.urls import reverse
+
+    from orgs.models import User
+
+    surge_user = User.objects.get(username=t["unit_users"][-1])
+    surge_url = reverse("nominations:unit_ranking", args=[campaign.slug, surge_user.organisation_id])
+    surge_cookie = make_sessions([surge_user.username])[0] + "; csrftoken=surgecsrf0123456789abcdefghijklm"
     csrf_cookie, objection = objection_body(t)
-    counter = iter(range(10**9))
+    import random
+
+    counter = iter(range(random.randrange(10**6), 10**9))  # fresh addresses: the per-address limits persist
 
     def request(client: Client, name: str):
         if name == "hello":
             return client.get("/healthz")
+        if name == "surge_submit":
+            return client.generic("POST", surge_url, "csrfmiddlewaretoken=surgecsrf0123456789abcdefghijklm&action=submit",
+                                  "application/x-www-form-urlencoded", HTTP_COOKIE=surge_cookie)
         if name == "notice_cached":
             return client.get(urls["notice"])
         if name == "objection_post":
             n = next(counter)
-            address = f"198.19.{n // 250 % 250}.{n % 250 + 1}"  # one client address per request, as wrk sends
+            address = f"198.{18 + n // 62500 % 2}.{n // 250 % 250}.{n % 250 + 1}"  # one client address per request, as wrk sends
             return client.generic("POST", urls["objection"], objection, "application/x-www-form-urlencoded",
                                   HTTP_COOKIE=csrf_cookie, HTTP_X_FORWARDED_FOR=address)
         return client.get(urls[name], HTTP_COOKIE=cookie_of.get(name, office_cookie))
@@ -102,7 +116,7 @@ def main() -> int:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", 40)))
         assert response.status_code in expected.get(name, (200,)), (name, response.status_code)
         print(f"{name:<16} {statistics.median(walls) * 1000:8.1f} {statistics.mean(cpus) * 1000:8.1f} "
               f"{len(captured):8d}", flush=True)

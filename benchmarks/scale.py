@@ -112,16 +112,23 @@ def make_sessions(usernames: list[str], per_user: int = 1) -> list[str]:
 class Stack:
     """gunicorn (N workers) and a Celery worker, each in its own process group, stopped by pid."""
 
-    def __init__(self, env: dict, port: int, workers: int, log_dir: Path):
+    def __init__(self, env: dict, port: int, workers: int, log_dir: Path, *, threads: int = 1, backlog: int = 2048,
+                 timeout: int = 120):
         self.env, self.port, self.workers, self.log_dir = env, port, workers, log_dir
+        self.threads, self.backlog, self.timeout = threads, backlog, timeout
         self.procs: list[subprocess.Popen] = []
 
     def __enter__(self):
         from gunicorn import config as gunicorn_config
 
         no_ctl = ["--no-control-socket"] if hasattr(gunicorn_config, "ControlSocket") else []
+        # gthread: a worker waiting on a row lock or the database (the deadline surge: every unit of a
+        # district locks the district's quota row) leaves its other threads serving; the accepted
+        # connections wait in the backlog, never refused, however many arrive at once.
         web = [str(BIN / "gunicorn"), "config.wsgi", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
-               "--error-logfile", str(self.log_dir / "gunicorn.log"), "--timeout", "120", *no_ctl]
+               "--worker-class", "gthread" if self.threads > 1 else "sync", "--threads", str(self.threads),
+               "--backlog", str(self.backlog), "--keep-alive", "5",
+               "--error-logfile", str(self.log_dir / "gunicorn.log"), "--timeout", str(self.timeout), *no_ctl]
         worker = [str(BIN / "celery"), "-A", "config", "worker", "--pool=solo", "-l", "warning"]
         for cmd, name in ((web, "web"), (worker, "worker")):
             log = open(self.log_dir / f"{name}.out", "w")  # noqa: SIM115 - closed with the process
@@ -305,6 +312,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread; 1: sync workers)")
+    parser.add_argument("--backlog", type=int, default=2048, help="gunicorn's listen backlog")
     parser.add_argument("--port", type=int, default=0, help="0: a free port on 127.0.0.1")
     parser.add_argument("--cold-runs", type=int, default=20)
     parser.add_argument("--surge", action="store_true")
@@ -350,10 +359,11 @@ def main() -> int:
     office = make_sessions([t["office"].username], args.connections)
     urls = t["urls"]
     report = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "size": args.size, "seed": args.seed,
-              "machine": machine(), "gunicorn_workers": args.workers, "connections": args.connections,
+              "machine": machine(), "gunicorn_workers": args.workers, "gunicorn_threads": args.threads,
+              "load_average": os.getloadavg(), "connections": args.connections,
               "duration_s": args.duration, "campaign": campaign.slug, "pages": {}, "queries": queries}
     run = dict(duration=args.duration, connections=args.connections, threads=args.threads)
-    with Stack(env, args.port, args.workers, Path(var_dir)):
+    with Stack(env, args.port, args.workers, Path(var_dir), threads=args.threads, backlog=args.backlog):
         for path in ("/healthz", urls["notice"], urls["office_queue"]):  # warm up every worker
             wrk(args.port, path, duration=2, connections=args.workers * 2, threads=1,
                 cookies=office if "reviews" in path else ())

@@ -141,7 +141,8 @@ def unit_ranking(request, slug, unit_pk):
                 return redirect("nominations:unit_ranking", slug=slug, unit_pk=unit.pk)
     return render(request, "nominations/unit_ranking.html", {
         "campaign": campaign, "unit": unit, "form": form, "items": _ranking_items(form, items),
-        "submit_error": submit_error, "stage": selectors.unit_desk(campaign, unit).stage,
+        # The stage only, not the whole desk: this page is what every unit posts at the deadline.
+        "submit_error": submit_error, "stage": selectors.unit_stage(campaign),
     })
 
 

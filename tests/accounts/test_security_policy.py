@@ -29,6 +29,13 @@ PASSWORD = "Zhi@2026chan"
 WRONG = "Wrong@2026x"
 
 
+@pytest.fixture(autouse=True)
+def _renewal_once_a_minute(settings):
+    """The settings' value (tests/conftest.py raises it for the other tests)."""
+    settings.SESSION_SEEN_REFRESH_SECONDS = 60
+
+
+
 @pytest.fixture
 def user(db):
     return UserFactory(username="li_wenjing")

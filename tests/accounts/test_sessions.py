@@ -25,6 +25,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hash
 PASSWORD = "Zhi@2026chan"
 
 
+@pytest.fixture(autouse=True)
+def _renewal_once_a_minute(settings):
+    """The settings' value (tests/conftest.py raises it for the other tests)."""
+    settings.SESSION_SEEN_REFRESH_SECONDS = 60
+
+
 @pytest.fixture
 def user(db):
     return UserFactory(username="li_wenjing")
