@@ -116,7 +116,7 @@ def main() -> int:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", 40)))
+            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", 40)))
         assert response.status_code in expected.get(name, (200,)), (name, response.status_code)
         print(f"{name:<16} {statistics.median(walls) * 1000:8.1f} {statistics.mean(cpus) * 1000:8.1f} "
               f"{len(captured):8d}", flush=True)

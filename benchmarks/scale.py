@@ -312,7 +312,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread; 1: sync workers)")
+    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker (gthread; 1: sync workers)")
     parser.add_argument("--backlog", type=int, default=2048, help="gunicorn's listen backlog")
     parser.add_argument("--port", type=int, default=0, help="0: a free port on 127.0.0.1")
     parser.add_argument("--cold-runs", type=int, default=20)
@@ -359,11 +359,11 @@ def main() -> int:
     office = make_sessions([t["office"].username], args.connections)
     urls = t["urls"]
     report = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "size": args.size, "seed": args.seed,
-              "machine": machine(), "gunicorn_workers": args.workers, "gunicorn_threads": args.threads,
+              "machine": machine(), "gunicorn_workers": args.workers, "gunicorn_threads": args.worker_threads,
               "load_average": os.getloadavg(), "connections": args.connections,
               "duration_s": args.duration, "campaign": campaign.slug, "pages": {}, "queries": queries}
     run = dict(duration=args.duration, connections=args.connections, threads=args.threads)
-    with Stack(env, args.port, args.workers, Path(var_dir), threads=args.threads, backlog=args.backlog):
+    with Stack(env, args.port, args.workers, Path(var_dir), threads=args.worker_threads, backlog=args.backlog):
         for path in ("/healthz", urls["notice"], urls["office_queue"]):  # warm up every worker
             wrk(args.port, path, duration=2, connections=args.workers * 2, threads=1,
                 cookies=office if "reviews" in path else ())

@@ -231,7 +231,7 @@ if REDIS_URL:
         CELERY_BROKER_TRANSPORT_OPTIONS.update(
             unacked_restore_interval=int(os.environ["CELERY_RESTORE_INTERVAL"]), unacked_restore_throttle=1
         )
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.cache.KeptClientRedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis, written through to the database (which stays the record: LiveSession,
     # ending a user's sessions and the backups see them there).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
