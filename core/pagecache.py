@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 from .versions import AUTHZ, DATA, versions
 
 PLACEHOLDER = b"@@csrf-token-placeholder@@"
+RENDER_WAIT_SECONDS = 2
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 
 
@@ -59,6 +60,22 @@ def _without_token(request, body: bytes) -> bytes | None:
         return None
 
 
+def _cached_or_wait(key: str) -> bytes | None:
+    """The page, or None for the one request that renders it. When a version moves on, every client
+    of the page misses at once; the others wait for that one rendering (a short while, then render
+    themselves) rather than all render the same page together."""
+    body = cache.get(key)
+    if body is not None or cache.add(f"{key}:rendering", 1, RENDER_WAIT_SECONDS):
+        return body
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        body = cache.get(key)
+        if body is not None:
+            return body
+    return None
+
+
 def cached_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -66,15 +83,18 @@ def cached_page(view):
         if not seconds or request.method != "GET" or not request.user.is_authenticated or _has_messages(request):
             return view(request, *args, **kwargs)
         key = page_key(request)
-        body = cache.get(key)
+        body = _cached_or_wait(key)
         if body is not None:
             return HttpResponse(body.replace(PLACEHOLDER, get_token(request).encode()))
-        response = view(request, *args, **kwargs)
-        if (response.status_code == 200 and not response.streaming and not response.cookies
-                and response.get("Content-Type", "").startswith("text/html")):
-            stored = _without_token(request, response.content)
-            if stored is not None:
-                cache.set(key, stored, seconds)
+        try:
+            response = view(request, *args, **kwargs)
+            if (response.status_code == 200 and not response.streaming and not response.cookies
+                    and response.get("Content-Type", "").startswith("text/html")):
+                stored = _without_token(request, response.content)
+                if stored is not None:
+                    cache.set(key, stored, seconds)
+        finally:
+            cache.delete(f"{key}:rendering")
         return response
 
     return wrapper
