@@ -253,6 +253,9 @@ else:
             # add/incr atomic across processes (rate limits shared by every gunicorn worker).
             "BACKEND": "core.cache.LockedFileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # Django culls a third of the entries at random past 300: the cached policy, grants and
+            # version counters (core.versions) would vanish under a busy test run or site.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 CELERY_TIMEZONE = TIME_ZONE
