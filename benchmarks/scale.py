@@ -55,6 +55,10 @@ def server_env(args, var_dir: str) -> dict:
            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "TRUSTED_PROXIES": "1",
            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key-not-for-production-8c1e0f"),
            "PYTHONPATH": str(ROOT)}
+    # One Redis database may serve benchmark databases in turn: the cached grants, policy and pages
+    # (core.versions) are keyed by user and object ids, which each database numbers from 1.
+    database = urllib.parse.urlparse(os.environ.get("DATABASE_URL", "")).path.strip("/")
+    env.setdefault("APP_CACHE_PREFIX", f"{database}:")
     return env
 
 
@@ -319,6 +323,7 @@ def main() -> int:
     parser.add_argument("--surge", action="store_true")
     parser.add_argument("--surge-duration", type=int, default=60)
     parser.add_argument("--surge-users", type=int, default=200)
+    parser.add_argument("--surge-only", action="store_true", help="only the surge (to compare server settings)")
     parser.add_argument("--documents", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--queries-only", action="store_true", help="only the SQL queries per page at both sizes")
@@ -363,6 +368,13 @@ def main() -> int:
               "load_average": os.getloadavg(), "connections": args.connections,
               "duration_s": args.duration, "campaign": campaign.slug, "pages": {}, "queries": queries}
     run = dict(duration=args.duration, connections=args.connections, threads=args.threads)
+    if args.surge_only:
+        with Stack(env, args.port, args.workers, Path(var_dir), threads=args.worker_threads, backlog=args.backlog):
+            s = surge(args.port, campaign, t, duration=args.surge_duration, users=args.surge_users, threads=args.threads)
+        print(f"surge ({args.workers} workers x {args.worker_threads} threads, load {os.getloadavg()[0]:.1f}): "
+              f"{s['requests']} requests, {s['errors']} errors, {s['quota_overruns']} quota overruns, "
+              f"p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms")
+        return 0
     with Stack(env, args.port, args.workers, Path(var_dir), threads=args.worker_threads, backlog=args.backlog):
         for path in ("/healthz", urls["notice"], urls["office_queue"]):  # warm up every worker
             wrk(args.port, path, duration=2, connections=args.workers * 2, threads=1,
