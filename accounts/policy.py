@@ -67,7 +67,17 @@ def past_idle_limit(session, policy: Policy) -> bool:
 
 
 def mark_seen(session) -> None:
-    session[LAST_SEEN_KEY] = int(time.time())
+    """Record the request's time, written only when the last mark is SESSION_SEEN_REFRESH_SECONDS old.
+
+    The one place the idle clock and the session's expiry are renewed (SESSION_SAVE_EVERY_REQUEST is
+    off): writing the mark saves the session, which moves its expiry on by SESSION_COOKIE_AGE. Between
+    two writes the idle time is counted from the older mark, so a session ends at most that many
+    seconds before the idle limit after its last request, never after it.
+    """
+    now = int(time.time())
+    seen = session.get(LAST_SEEN_KEY)
+    if seen is None or now - seen >= settings.SESSION_SEEN_REFRESH_SECONDS:
+        session[LAST_SEEN_KEY] = now
 
 
 def password_expired(user, *, request=None) -> bool:

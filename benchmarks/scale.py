@@ -55,6 +55,10 @@ def server_env(args, var_dir: str) -> dict:
            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "TRUSTED_PROXIES": "1",
            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key-not-for-production-8c1e0f"),
            "PYTHONPATH": str(ROOT)}
+    # One Redis database may serve benchmark databases in turn: the cached grants, policy and pages
+    # (core.versions) are keyed by user and object ids, which each database numbers from 1.
+    database = urllib.parse.urlparse(os.environ.get("DATABASE_URL", "")).path.strip("/")
+    env.setdefault("APP_CACHE_PREFIX", f"{database}:")
     return env
 
 
@@ -112,16 +116,23 @@ def make_sessions(usernames: list[str], per_user: int = 1) -> list[str]:
 class Stack:
     """gunicorn (N workers) and a Celery worker, each in its own process group, stopped by pid."""
 
-    def __init__(self, env: dict, port: int, workers: int, log_dir: Path):
+    def __init__(self, env: dict, port: int, workers: int, log_dir: Path, *, threads: int = 1, backlog: int = 2048,
+                 timeout: int = 120):
         self.env, self.port, self.workers, self.log_dir = env, port, workers, log_dir
+        self.threads, self.backlog, self.timeout = threads, backlog, timeout
         self.procs: list[subprocess.Popen] = []
 
     def __enter__(self):
         from gunicorn import config as gunicorn_config
 
         no_ctl = ["--no-control-socket"] if hasattr(gunicorn_config, "ControlSocket") else []
+        # gthread: a worker waiting on a row lock or the database (the deadline surge: every unit of a
+        # district locks the district's quota row) leaves its other threads serving; the accepted
+        # connections wait in the backlog, never refused, however many arrive at once.
         web = [str(BIN / "gunicorn"), "config.wsgi", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
-               "--error-logfile", str(self.log_dir / "gunicorn.log"), "--timeout", "120", *no_ctl]
+               "--worker-class", "gthread" if self.threads > 1 else "sync", "--threads", str(self.threads),
+               "--backlog", str(self.backlog), "--keep-alive", "5",
+               "--error-logfile", str(self.log_dir / "gunicorn.log"), "--timeout", str(self.timeout), *no_ctl]
         worker = [str(BIN / "celery"), "-A", "config", "worker", "--pool=solo", "-l", "warning"]
         for cmd, name in ((web, "web"), (worker, "worker")):
             log = open(self.log_dir / f"{name}.out", "w")  # noqa: SIM115 - closed with the process
@@ -305,11 +316,14 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker (gthread; 1: sync workers)")
+    parser.add_argument("--backlog", type=int, default=2048, help="gunicorn's listen backlog")
     parser.add_argument("--port", type=int, default=0, help="0: a free port on 127.0.0.1")
     parser.add_argument("--cold-runs", type=int, default=20)
     parser.add_argument("--surge", action="store_true")
     parser.add_argument("--surge-duration", type=int, default=60)
     parser.add_argument("--surge-users", type=int, default=200)
+    parser.add_argument("--surge-only", action="store_true", help="only the surge (to compare server settings)")
     parser.add_argument("--documents", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--queries-only", action="store_true", help="only the SQL queries per page at both sizes")
@@ -350,10 +364,18 @@ def main() -> int:
     office = make_sessions([t["office"].username], args.connections)
     urls = t["urls"]
     report = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "size": args.size, "seed": args.seed,
-              "machine": machine(), "gunicorn_workers": args.workers, "connections": args.connections,
+              "machine": machine(), "gunicorn_workers": args.workers, "gunicorn_threads": args.worker_threads,
+              "load_average": os.getloadavg(), "connections": args.connections,
               "duration_s": args.duration, "campaign": campaign.slug, "pages": {}, "queries": queries}
     run = dict(duration=args.duration, connections=args.connections, threads=args.threads)
-    with Stack(env, args.port, args.workers, Path(var_dir)):
+    if args.surge_only:
+        with Stack(env, args.port, args.workers, Path(var_dir), threads=args.worker_threads, backlog=args.backlog):
+            s = surge(args.port, campaign, t, duration=args.surge_duration, users=args.surge_users, threads=args.threads)
+        print(f"surge ({args.workers} workers x {args.worker_threads} threads, load {os.getloadavg()[0]:.1f}): "
+              f"{s['requests']} requests, {s['errors']} errors, {s['quota_overruns']} quota overruns, "
+              f"p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms")
+        return 0
+    with Stack(env, args.port, args.workers, Path(var_dir), threads=args.worker_threads, backlog=args.backlog):
         for path in ("/healthz", urls["notice"], urls["office_queue"]):  # warm up every worker
             wrk(args.port, path, duration=2, connections=args.workers * 2, threads=1,
                 cookies=office if "reviews" in path else ())

@@ -27,9 +27,27 @@ def _key(name: str, subject: str) -> str:
     return f"rate:{settings.RATE_LIMIT_PREFIX}:{name}:{digest}"
 
 
+def _redis_hit(key: str, window_seconds: int) -> int | None:
+    """On Redis, one round trip: create the counter with its expiry unless it exists, then count."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    redis_key = backend.make_and_validate_key(key)
+    pipe = backend._cache.get_client(redis_key, write=True).pipeline(transaction=True)
+    pipe.set(redis_key, 0, ex=window_seconds, nx=True)
+    pipe.incr(redis_key)
+    return int(pipe.execute()[1])
+
+
 def hit(limit: Limit, subject: str) -> int:
     """Count one request by ``subject`` against ``limit``; returns the count in the current window."""
     key = _key(limit.name, subject)
+    counted = _redis_hit(key, limit.window_seconds)
+    if counted is not None:
+        return counted
     for _ in range(3):
         cache.add(key, 0, limit.window_seconds)
         try:

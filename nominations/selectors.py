@@ -123,11 +123,15 @@ def unit_rows(campaign: Campaign, unit: Organisation) -> list[Row]:
     return [_row(n) for n in _listing(qs)]
 
 
+def unit_stage(campaign: Campaign):
+    return next((s for s in campaign.stages.all() if s.key == StageKey.UNIT), None)
+
+
 def unit_desk(campaign: Campaign, unit: Organisation) -> UnitDesk | None:
     holder = quota_holder_for(campaign, unit)
     if holder is None:
         return None
-    stage = next((s for s in campaign.stages.all() if s.key == StageKey.UNIT), None)
+    stage = unit_stage(campaign)
     procedures = list(
         UnitProcedure.objects.filter(campaign=campaign, unit=unit).select_related("recorded_by").order_by("held_on", "pk")
     )

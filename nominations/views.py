@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from audit.log import Action, Outcome, record
 from awards.models import Category
+from core.pagecache import cached_page
 from publicity import services as publicity_services
 from publicity.models import Scope
 
@@ -61,6 +62,7 @@ def _publicity_form(desk, data=None):
 
 
 @login_required
+@cached_page
 def unit_desk(request, slug, unit_pk):
     campaign, unit = selectors.access_unit(request.user, slug, unit_pk)
     desk = selectors.unit_desk(campaign, unit)
@@ -139,7 +141,8 @@ def unit_ranking(request, slug, unit_pk):
                 return redirect("nominations:unit_ranking", slug=slug, unit_pk=unit.pk)
     return render(request, "nominations/unit_ranking.html", {
         "campaign": campaign, "unit": unit, "form": form, "items": _ranking_items(form, items),
-        "submit_error": submit_error, "stage": selectors.unit_desk(campaign, unit).stage,
+        # The stage only, not the whole desk: this page is what every unit posts at the deadline.
+        "submit_error": submit_error, "stage": selectors.unit_stage(campaign),
     })
 
 
@@ -328,6 +331,7 @@ def _queue_filters(request, quota):
 
 
 @login_required
+@cached_page
 def screening_queue(request, quota_id):
     quota = selectors.access_screening_quota(request.user, quota_id)
     party_form = PartyGroupForm()

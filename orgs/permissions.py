@@ -25,12 +25,8 @@ def scope_roots(user: User) -> list[Organisation]:
         return []
     cached = getattr(user, "_scope_roots_cache", None)
     if cached is None:
-        cached = list(
-            get_objects_for_user(
-                user, ACT_PERM, klass=Organisation, accept_global_perms=False, with_superuser=False
-            ).order_by("path")
-        )
-        user._scope_roots_cache = cached
+        _load_grants(user)
+        cached = user._scope_roots_cache
     return cached
 
 
@@ -39,11 +35,34 @@ def active_roles(user: User) -> list[RoleAssignment]:
         return []
     cached = getattr(user, "_active_roles_cache", None)
     if cached is None:
-        cached = list(
+        _load_grants(user)
+        cached = user._active_roles_cache
+    return cached
+
+
+def _load_grants(user: User) -> None:
+    """The user's active roles and scope roots, on the user object for the request and in the shared
+    cache under the AUTHZ version (core.versions): every grant, revocation, guardian permission or
+    organisation saved moves it on, so a revoked role is gone from the next request in every process."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from core.versions import AUTHZ, version
+
+    key = f"{settings.APP_CACHE_PREFIX}grants:{version(AUTHZ)}:{user.pk}"
+    grants = cache.get(key)
+    if grants is None:
+        roles = list(
             RoleAssignment.objects.active().filter(user=user).select_related("scope").order_by("role", "scope__path")
         )
-        user._active_roles_cache = cached
-    return cached
+        roots = list(
+            get_objects_for_user(
+                user, ACT_PERM, klass=Organisation, accept_global_perms=False, with_superuser=False
+            ).order_by("path")
+        )
+        grants = (roles, roots)
+        cache.set(key, grants, 3600)
+    user._active_roles_cache, user._scope_roots_cache = grants
 
 
 def has_role(user: User, *roles: str) -> bool:

@@ -9,7 +9,7 @@ and 8.1.5.3 安全管理 (the security administrator sets the policy). The mecha
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import astuple, dataclass, fields
 from datetime import timedelta
 
 from django.conf import settings
@@ -50,31 +50,42 @@ _REQUEST_ATTR = "_security_policy"
 
 
 def current_policy(request=None) -> Policy:
-    """The policy in force now: one query, at most once per request when ``request`` is given.
+    """The policy in force now: at most once per request when ``request`` is given.
 
-    The row is read anew for each request (not cached across requests), so a change on
-    /security/policy/ applies at once in every process; the middleware reads it on every staff
-    request and axes on every login, so page query counts grow by one, the same for every page size.
+    Cached across requests in the shared cache under the AUTHZ version (core.versions), which every
+    save of the SecurityPolicy row moves on, so a change on /security/policy/ applies from the next
+    request in every process; the row is read again once per change.
     """
     if request is not None:
         cached = getattr(request, _REQUEST_ATTR, None)
         if cached is not None:
             return cached
-    from .models import SecurityPolicy
+    from django.core.cache import cache
 
-    base = settings_policy()
-    row = SecurityPolicy.objects.filter(pk=1).first()
-    if row is None:
-        policy = base
-    else:
-        values = {}
-        for f in fields(Policy):
-            value = getattr(row, f.name)
-            values[f.name] = getattr(base, f.name) if value is None else value
-        policy = Policy(**values)
+    from core.versions import AUTHZ, version
+
+    base = settings_policy()  # in the key: a change of the environment's values counts as a change
+    key = f"{settings.APP_CACHE_PREFIX}policy:{version(AUTHZ)}:" + ",".join(str(v) for v in astuple(base))
+    policy = cache.get(key)
+    if policy is None:
+        policy = _read_policy(base)
+        cache.set(key, policy, 3600)
     if request is not None:
         setattr(request, _REQUEST_ATTR, policy)
     return policy
+
+
+def _read_policy(base: Policy) -> Policy:
+    from .models import SecurityPolicy
+
+    row = SecurityPolicy.objects.filter(pk=1).first()
+    if row is None:
+        return base
+    values = {}
+    for f in fields(Policy):
+        value = getattr(row, f.name)
+        values[f.name] = getattr(base, f.name) if value is None else value
+    return Policy(**values)
 
 
 def forget_policy(request) -> None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from audit.log import Action, record
 from awards.models import Campaign
 from core.models import Notification, TaskFailure
+from core.versions import DATA, bump
 from nominations.models import Nomination, Status
 from orgs.models import Organisation, User
 from orgs.permissions import can_act_for
@@ -265,6 +266,7 @@ def notifications(request):
     qs = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
     if request.method == "POST":
         qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+        bump(DATA)  # the reminder count in the header of the cached staff pages (core.pagecache)
         messages.success(request, "提醒已全部标为已读。")
         return redirect("publicity:notifications")
     return render(request, "publicity/notifications.html", {"page": _page(request, qs, 50)})

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.log import Action, record_on_commit
 from awards.models import Campaign, Category, FormKey, Stage, StageKey
+from core.versions import DATA, bump
 from nominations import services as nomination_services
 from nominations.models import Nomination, Status
 from nominations.rules import RuleError
@@ -92,6 +93,7 @@ def _create_reviews(campaign: Campaign) -> int:
         for n in Nomination.objects.filter(campaign=campaign, status=Status.FORWARDED).exclude(pk__in=existing)
     ]
     Review.objects.bulk_create(new)
+    bump(DATA)  # bulk_create sends no signal (core.versions)
     return len(new)
 
 
@@ -346,6 +348,7 @@ def tally(campaign: Campaign, *, actor: User) -> list[Review]:
     Review.objects.bulk_update(
         reviews, ["eligible_voters", "approve_votes", "abstain_votes", "reject_votes", "average_score", "proposed", "proposed_rank"]
     )
+    bump(DATA)  # bulk_update sends no signal (core.versions)
     _audit(campaign, actor, "计票并生成拟表彰名单", Action.RANKING, 名单={
         category: [r.pk for r in sorted(reviews, key=lambda r: r.proposed_rank or 0) if r.proposed and r.category == category]
         for category in Category.values
@@ -527,6 +530,7 @@ def sync_cancellations(campaign: Campaign) -> int:
         .update(final=Final.CANCELLED, proposed=False)
     )
     if synced:
+        bump(DATA)  # update() sends no signal (core.versions)
         _audit(campaign, None, "同步取消资格的评审对象", 条数=synced)
     return synced
 

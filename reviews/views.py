@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from audit.log import Action, record
 from awards.models import Campaign, StageKey
+from core.pagecache import cached_page
 from nominations.rules import RuleError
 
 from . import exports, permissions, selectors, services
@@ -109,6 +110,7 @@ def stage_action(request, slug, key, action):
 
 
 @login_required
+@cached_page
 def initial(request, slug):
     campaign = permissions.access_office(request.user, slug)
     category = request.GET.get("category", "")
@@ -175,6 +177,7 @@ def police_form_file(request, slug, pk):
 
 
 @login_required
+@cached_page
 def comprehensive(request, slug):
     campaign = permissions.access_office(request.user, slug)
     cap_form = CapDecisionForm(caps=campaign.caps.all(), initial={"held_on": timezone.localdate()})
@@ -408,6 +411,7 @@ def final_export(request, slug):
 
 
 @login_required
+@cached_page
 def dashboard(request, slug):
     campaign = permissions.access_office(request.user, slug)
     data = selectors.dashboard(campaign)

@@ -119,11 +119,20 @@ def _data_after_flush(request):
 
 
 @pytest.fixture(autouse=True)
-def _own_rate_counters(settings):
+def _own_rate_counters_and_caches(settings):
     """Every test starts with fresh rate-limit counters (core.ratelimit): 127.0.0.1 logs in all day."""
     import uuid
 
     settings.RATE_LIMIT_PREFIX = uuid.uuid4().hex[:12]
+    # And its own cached policy, roles and page fragments (core.versions): its rows are rolled back.
+    settings.APP_CACHE_PREFIX = uuid.uuid4().hex[:12]
+    # Page tests read response.context, which a page served from the cache has not: the staff page
+    # cache is off but in its own tests (tests/core/test_pagecache.py).
+    settings.STAFF_PAGE_CACHE_SECONDS = 0
+    # The session is written when its last mark is this old (accounts.policy.mark_seen; 60 s in
+    # settings): long enough here that a query count never depends on how long a test's setup took.
+    # The tests of the renewal set 60 (tests/accounts/test_sessions.py and its neighbours).
+    settings.SESSION_SEEN_REFRESH_SECONDS = 600
 
 
 @pytest.fixture

@@ -153,7 +153,10 @@ LOGOUT_REDIRECT_URL = "login"
 # renews the timer) and 8 hours after the login whatever the activity. The security administrator's
 # idle time (orgs.policy) applies inside this bound: the cookie age is the longest it may be.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request: accounts.policy.mark_seen writes the session (and so renews its expiry) when
+# the last mark is SESSION_SEEN_REFRESH_SECONDS old, so a staff page costs no session write.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_SEEN_REFRESH_SECONDS = int(os.environ.get("SESSION_SEEN_REFRESH_SECONDS", 60))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -176,6 +179,11 @@ RATE_LIMITS = {
     "public:objection": {"address": (int(os.environ.get("OBJECTION_POSTS_PER_ADDRESS", 30)), 600)},
 }
 RATE_LIMIT_PREFIX = os.environ.get("RATE_LIMIT_PREFIX", "")  # tests give each test its own counters
+# Before every key of what is cached across requests under a version (core.versions); tests give
+# each test its own, as its database changes are rolled back.
+APP_CACHE_PREFIX = os.environ.get("APP_CACHE_PREFIX", "")
+# How long a rendered staff page is kept (core.pagecache; any write moves its version on first); 0: off.
+STAFF_PAGE_CACHE_SECONDS = int(os.environ.get("STAFF_PAGE_CACHE_SECONDS", 120))
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", 8 * 3600))
 # Passwords are changed at least every 90 days (0: never expire).
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", 90))
@@ -241,7 +249,10 @@ if REDIS_URL:
         CELERY_BROKER_TRANSPORT_OPTIONS.update(
             unacked_restore_interval=int(os.environ["CELERY_RESTORE_INTERVAL"]), unacked_restore_throttle=1
         )
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.cache.KeptClientRedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from Redis, written through to the database (which stays the record: LiveSession,
+    # ending a user's sessions and the backups see them there).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     for sub in ("out", "processed"):
         (CELERY_FS_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -260,6 +271,9 @@ else:
             # add/incr atomic across processes (rate limits shared by every gunicorn worker).
             "BACKEND": "core.cache.LockedFileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # Django culls a third of the entries at random past 300: the cached policy, grants and
+            # version counters (core.versions) would vanish under a busy test run or site.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 CELERY_TIMEZONE = TIME_ZONE

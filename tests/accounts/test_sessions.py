@@ -11,16 +11,24 @@ import time
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.policy import STARTED_KEY
+from accounts.policy import LAST_SEEN_KEY, STARTED_KEY
 from audit.models import Action, AuditEvent
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
 PASSWORD = "Zhi@2026chan"
+
+
+@pytest.fixture(autouse=True)
+def _renewal_once_a_minute(settings):
+    """The settings' value (tests/conftest.py raises it for the other tests)."""
+    settings.SESSION_SEEN_REFRESH_SECONDS = 60
 
 
 @pytest.fixture
@@ -66,6 +74,52 @@ def test_an_idle_session_ends_after_the_idle_timeout(user):
     )
 
     assert client.get("/")["Location"] == "/login/?next=/"
+
+
+def _seen(client: Client, seconds_ago: float) -> None:
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time() - seconds_ago)
+    session.save()
+
+
+def test_a_request_within_a_minute_of_the_last_mark_writes_no_session(user):
+    client = _logged_in(user)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+
+    writes = [q["sql"] for q in queries.captured_queries
+              if "django_session" in q["sql"] and q["sql"].startswith(("UPDATE", "INSERT"))]
+    assert writes == []
+
+
+def test_activity_after_a_minute_extends_the_session(user):
+    client = _logged_in(user)
+    key = client.session.session_key
+    _seen(client, settings.SESSION_COOKIE_AGE - 60)  # 29 minutes idle: still alive
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(seconds=60))
+
+    assert client.get("/").status_code == 200
+
+    assert time.time() - client.session[LAST_SEEN_KEY] < 5
+    assert Session.objects.get(session_key=key).expire_date > timezone.now() + dt.timedelta(minutes=29)
+    # And 29 minutes after that request the session is still there.
+    _seen(client, settings.SESSION_COOKIE_AGE - 60)
+    assert client.get("/").status_code == 200
+
+
+def test_the_idle_limit_counts_from_the_last_mark(user):
+    client = _logged_in(user)
+    _seen(client, 30)  # a request half a minute ago: this one moves nothing
+    assert client.get("/").status_code == 200
+    assert time.time() - client.session[LAST_SEEN_KEY] >= 29
+    _seen(client, settings.SESSION_COOKIE_AGE)  # 30 minutes since the last mark
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_busy_session_still_ends_at_the_absolute_maximum(user):

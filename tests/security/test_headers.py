@@ -9,6 +9,7 @@ import sys
 import pytest
 from django.test import Client
 
+from accounts.policy import LAST_SEEN_KEY
 from core.middleware import CONTENT_SECURITY_POLICY
 from orgs.models import User
 
@@ -78,9 +79,13 @@ def test_production_behind_the_proxy_takes_https_from_the_forwarded_header(produ
     assert "Strict-Transport-Security" in response
 
 
-def test_production_session_cookie_is_secure_httponly_and_same_site(production, demo):
+def test_production_session_cookie_is_secure_httponly_and_same_site(production, demo, settings):
+    settings.SESSION_SEEN_REFRESH_SECONDS = 60
     browser = Client()
     browser.force_login(User.objects.get(username="office"))
+    session = browser.session
+    session[LAST_SEEN_KEY] -= 120  # a request that renews the session, so the response sets its cookie
+    session.save()
     response = browser.get("/", secure=True, HTTP_HOST="awards.example.gov.cn")
     assert response.status_code == 200
     session = response.cookies["sessionid"]
