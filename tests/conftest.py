@@ -119,7 +119,7 @@ def _data_after_flush(request):
 
 
 @pytest.fixture(autouse=True)
-def _own_rate_counters_and_caches(settings):
+def _own_rate_counters_and_caches(settings, request):
     """Every test starts with fresh rate-limit counters (core.ratelimit): 127.0.0.1 logs in all day."""
     import uuid
 
@@ -127,8 +127,10 @@ def _own_rate_counters_and_caches(settings):
     # And its own cached policy, roles and page fragments (core.versions): its rows are rolled back.
     settings.APP_CACHE_PREFIX = uuid.uuid4().hex[:12]
     # Page tests read response.context, which a page served from the cache has not: the staff page
-    # cache is off but in its own tests (tests/core/test_pagecache.py).
-    settings.STAFF_PAGE_CACHE_SECONDS = 0
+    # cache is off but in its own tests (tests/nominations/test_page_cache.py) and in the browser
+    # tests, which see the pages as users do (a stale page after an action would fail them).
+    if "live_server" not in request.fixturenames:
+        settings.STAFF_PAGE_CACHE_SECONDS = 0
     # The session is written when its last mark is this old (accounts.policy.mark_seen; 60 s in
     # settings): long enough here that a query count never depends on how long a test's setup took.
     # The tests of the renewal set 60 (tests/accounts/test_sessions.py and its neighbours).
