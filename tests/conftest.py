@@ -19,6 +19,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client
+from guardian.shortcuts import clear_ct_cache
 
 from accounts.policy import mark_verified
 from awards.models import Campaign
@@ -81,8 +82,10 @@ def _restore_snapshot() -> bool:
         source.backup(connection.connection)
     finally:
         source.close()
-    # The flush's post_migrate made content types with new ids, and the process cached them.
+    # The flush's post_migrate made content types with new ids, and the process cached them
+    # (Django's cache and guardian's, which post_migrate clears but a restore does not).
     ContentType.objects.clear_cache()
+    clear_ct_cache()
     return True
 
 
