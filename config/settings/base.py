@@ -250,9 +250,8 @@ if REDIS_URL:
             unacked_restore_interval=int(os.environ["CELERY_RESTORE_INTERVAL"]), unacked_restore_throttle=1
         )
     CACHES = {"default": {"BACKEND": "core.cache.KeptClientRedisCache", "LOCATION": REDIS_URL}}
-    # Sessions read from Redis, written through to the database (which stays the record: LiveSession,
-    # ending a user's sessions and the backups see them there).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions stay in the database alone (not cached_db): ending a user's sessions, the idle and
+    # absolute limits and LiveSession act on the rows, and a copy in Redis would outlive them.
 else:
     for sub in ("out", "processed"):
         (CELERY_FS_DIR / sub).mkdir(parents=True, exist_ok=True)
