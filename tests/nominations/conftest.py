@@ -57,3 +57,13 @@ def login(client, users):
 @pytest.fixture
 def today():
     return dt.date.today()
+
+
+@pytest.fixture
+def yubei_quota(campaign):
+    return campaign.quotas.get(organisation__name="渝北区", parent__isnull=True)
+
+
+@pytest.fixture
+def spb_quota(campaign):
+    return campaign.quotas.get(organisation__name="沙坪坝区", parent__isnull=True)

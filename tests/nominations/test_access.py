@@ -16,16 +16,6 @@ def yubei_nom(campaign, yubei, users):
     return submitted(campaign, yubei, staff, [individual(campaign, yubei, staff, name="张三")])[0]
 
 
-@pytest.fixture
-def yubei_quota(campaign):
-    return campaign.quotas.get(organisation__name="渝北区", parent__isnull=True)
-
-
-@pytest.fixture
-def spb_quota(campaign):
-    return campaign.quotas.get(organisation__name="沙坪坝区", parent__isnull=True)
-
-
 @pytest.mark.parametrize("username", ["district_spb", "dept_market"])
 @pytest.mark.parametrize("name", ["detail", "edit", "photo"])
 def test_other_district_or_department_gets_404_on_nomination_pages(client, login, yubei_nom, name, username):
