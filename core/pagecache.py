@@ -26,6 +26,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils.translation import get_language
 
+from . import localcache
 from .versions import AUTHZ, DATA, versions
 
 PLACEHOLDER = b"@@csrf-token-placeholder@@"
@@ -64,13 +65,13 @@ def _cached_or_wait(key: str) -> bytes | None:
     """The page, or None for the one request that renders it. When a version moves on, every client
     of the page misses at once; the others wait for that one rendering (a short while, then render
     themselves) rather than all render the same page together."""
-    body = cache.get(key)
+    body = localcache.get(key)
     if body is not None or cache.add(f"{key}:rendering", 1, RENDER_WAIT_SECONDS):
         return body
     deadline = time.monotonic() + RENDER_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(0.02)
-        body = cache.get(key)
+        body = localcache.get(key)
         if body is not None:
             return body
     return None
@@ -92,7 +93,7 @@ def cached_page(view):
                     and response.get("Content-Type", "").startswith("text/html")):
                 stored = _without_token(request, response.content)
                 if stored is not None:
-                    cache.set(key, stored, seconds)
+                    localcache.put(key, stored, seconds)
         finally:
             cache.delete(f"{key}:rendering")
         return response

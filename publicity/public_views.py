@@ -1,15 +1,15 @@
 """Public pages: no login (公示公告, 提出异议, 回执查询).
 
 The notice list and the notice pages are rendered once per public version (services.public_version,
-moved on whenever a notice opens, closes or changes) and kept in the shared cache as HTML, so a
-repeat visit runs no SQL at all. They are rendered without the request: nothing personal, no
-CSRF token, no session ever ends up in them; the objection form lives on its own uncached page.
+moved on whenever a notice opens, closes or changes) and kept in the shared cache as HTML, with a copy
+in each process (core.localcache): a repeat visit runs no SQL and fetches only the version number.
+They are rendered without the request: nothing personal, no CSRF token, no session ever ends up in
+them; the objection form lives on its own uncached page.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from core import localcache
 from core.net import client_address
 
 from . import selectors, services
@@ -36,21 +37,21 @@ def _cache_key(*parts) -> str:
 def notice_list(request):
     filters = selectors.PublicFilters.from_query(request.GET)
     key = _cache_key("list", filters.key())
-    html = cache.get(key)
+    html = localcache.get(key)
     if html is None:
         now = timezone.now()
         data = selectors.public_notice_list(filters, now=now)
         html = render_to_string("public/notice_list.html", {**data, "filters": filters, "now": now,
                                                             "scopes": Scope.choices,
-                                                            "states": selectors.STATE_CHOICES})
+                                                            "states": selectors.STATE_CHOICES}).encode()
         ttl = selectors.cache_seconds(data["notices"], now=now, ceiling=PUBLIC_CACHE_SECONDS, next_change=data["next_change"])
-        cache.set(key, html, ttl)
+        localcache.put(key, html, ttl)
     return HttpResponse(html)
 
 
 def notice_detail(request, pk: int):
     key = _cache_key("notice", pk)
-    html = cache.get(key)
+    html = localcache.get(key)
     if html is None:
         notice = selectors.public_notice(pk)
         if notice is None:
@@ -59,8 +60,8 @@ def notice_detail(request, pk: int):
         html = render_to_string("public/notice_detail.html", {
             "notice": notice, "entries": selectors.public_entries(notice),
             "corrections": selectors.corrections_of(notice), "is_open": notice.is_open_at(now),
-        })
-        cache.set(key, html, selectors.cache_seconds([notice], now=now, ceiling=PUBLIC_CACHE_SECONDS))
+        }).encode()
+        localcache.put(key, html, selectors.cache_seconds([notice], now=now, ceiling=PUBLIC_CACHE_SECONDS))
     return HttpResponse(html)
 
 

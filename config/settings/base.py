@@ -184,6 +184,8 @@ RATE_LIMIT_PREFIX = os.environ.get("RATE_LIMIT_PREFIX", "")  # tests give each t
 APP_CACHE_PREFIX = os.environ.get("APP_CACHE_PREFIX", "")
 # How long a rendered staff page is kept (core.pagecache; any write moves its version on first); 0: off.
 STAFF_PAGE_CACHE_SECONDS = int(os.environ.get("STAFF_PAGE_CACHE_SECONDS", 120))
+# Each process keeps a copy of the cached pages it served, up to this size (core.localcache); 0: none.
+LOCAL_PAGE_CACHE_BYTES = int(os.environ.get("LOCAL_PAGE_CACHE_BYTES", 32 * 1024 * 1024))
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", 8 * 3600))
 # Passwords are changed at least every 90 days (0: never expire).
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", 90))
