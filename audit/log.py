@@ -89,7 +89,9 @@ def record(
         "client_ip": client_ip(request),
         "detail": detail or {},
     }
-    with transaction.atomic():
+    # Inside a caller's transaction, no savepoint of its own (two statements fewer on every audited
+    # write): the row and the change it records commit or fail together.
+    with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         digest = row_hash(head.last_hash, values)
         event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **values)

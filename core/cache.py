@@ -80,3 +80,13 @@ class KeptClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClient
+
+    def incr_or_start(self, key, start: int) -> int:
+        """``key`` plus one, starting from ``start`` when it is missing: one round trip (a pipeline of
+        SET NX and INCR), where ``incr`` then ``set`` take two or three (core.versions)."""
+        key = self.make_and_validate_key(key)
+        client = self._cache.get_client(key, write=True)
+        with client.pipeline(transaction=True) as pipe:
+            pipe.set(key, start, nx=True)
+            pipe.incr(key)
+            return pipe.execute()[1]

@@ -7,11 +7,16 @@ read or wrote, and a repeat request costs a dictionary lookup instead of fetchin
 hundreds of kilobytes) from Redis and unpickling it. Each copy keeps the expiry of the shared entry,
 stored beside the page, so a page with a window closing or a minute turning is dropped as it is there.
 
+The same holds for the security policy and each user's grants (orgs.policy, orgs.permissions), kept
+under the AUTHZ version: ``get_object``/``put_object`` keep them pickled, so every request unpickles
+its own objects and no model instance is shared between requests or threads.
+
 Bounded by ``LOCAL_PAGE_CACHE_BYTES`` per process (least recently used first out; 0: no copies).
 """
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -71,10 +76,11 @@ def get(key: str) -> bytes | None:
     if body is not None:
         return body
     stored = cache.get(key)
-    if not isinstance(stored, tuple):
+    # (expiry, bytes) as ``put`` keeps it; anything else under the key (an older release's format) is a miss.
+    if not (isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], bytes)):
         return None
     expires, body = stored
-    if expires <= time.time():
+    if not isinstance(expires, float) or expires <= time.time():
         return None
     copies.put(key, body, expires)
     return body
@@ -85,3 +91,12 @@ def put(key: str, body: bytes, seconds: float) -> None:
     expires = time.time() + seconds
     cache.set(key, (expires, body), seconds)
     copies.put(key, body, expires)
+
+
+def get_object(key: str):
+    body = get(key)
+    return None if body is None else pickle.loads(body)
+
+
+def put_object(key: str, value, seconds: float) -> None:
+    put(key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL), seconds)

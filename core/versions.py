@@ -51,6 +51,9 @@ def _incr(name: str) -> None:
     values = getattr(_memo, "values", None)
     if values:
         values.pop(name, None)
+    if hasattr(cache, "incr_or_start"):  # Redis: one round trip (core.cache)
+        cache.incr_or_start(key(name), _fresh())
+        return
     try:
         cache.incr(key(name))
     except ValueError:

@@ -45,12 +45,12 @@ def _load_grants(user: User) -> None:
     cache under the AUTHZ version (core.versions): every grant, revocation, guardian permission or
     organisation saved moves it on, so a revoked role is gone from the next request in every process."""
     from django.conf import settings
-    from django.core.cache import cache
 
+    from core import localcache
     from core.versions import AUTHZ, version
 
     key = f"{settings.APP_CACHE_PREFIX}grants:{version(AUTHZ)}:{user.pk}"
-    grants = cache.get(key)
+    grants = localcache.get_object(key)  # a copy in this process too: the key names the version
     if grants is None:
         roles = list(
             RoleAssignment.objects.active().filter(user=user).select_related("scope").order_by("role", "scope__path")
@@ -61,7 +61,7 @@ def _load_grants(user: User) -> None:
             ).order_by("path")
         )
         grants = (roles, roots)
-        cache.set(key, grants, 3600)
+        localcache.put_object(key, grants, 3600)
     user._active_roles_cache, user._scope_roots_cache = grants
 
 

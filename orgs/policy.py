@@ -60,16 +60,15 @@ def current_policy(request=None) -> Policy:
         cached = getattr(request, _REQUEST_ATTR, None)
         if cached is not None:
             return cached
-    from django.core.cache import cache
-
+    from core import localcache
     from core.versions import AUTHZ, version
 
     base = settings_policy()  # in the key: a change of the environment's values counts as a change
     key = f"{settings.APP_CACHE_PREFIX}policy:{version(AUTHZ)}:" + ",".join(str(v) for v in astuple(base))
-    policy = cache.get(key)
+    policy = localcache.get_object(key)  # a copy in this process too: the key names the version
     if policy is None:
         policy = _read_policy(base)
-        cache.set(key, policy, 3600)
+        localcache.put_object(key, policy, 3600)
     if request is not None:
         setattr(request, _REQUEST_ATTR, policy)
     return policy

@@ -61,3 +61,17 @@ def test_no_copies_when_the_limit_is_zero(copies, settings):
     localcache.put("t:page:4", b"shared only", 60)
     assert len(copies) == 0
     assert localcache.get("t:page:4") == b"shared only"
+
+
+def test_a_version_starts_from_the_clock_and_moves_by_one():
+    """core.versions: on Redis in one round trip (core.cache.incr_or_start), on the file cache under its lock."""
+    from core import versions
+
+    name = "test-bump"
+    cache.delete(versions.key(name))
+    before = int(time.time() * 1000)
+    versions._incr(name)
+    first = cache.get(versions.key(name))
+    assert first >= before  # from the clock, not from 1: never an old number again
+    versions._incr(name)
+    assert cache.get(versions.key(name)) == first + 1
