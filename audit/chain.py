@@ -13,11 +13,15 @@ FIELDS = (
 )
 
 
-def row_hash(prev_hash: str, values: dict) -> str:
+def payload_text(values: dict) -> str:
+    """The row's hashed text after the previous hash (audit.log hashes it in PostgreSQL too)."""
     payload = {name: values[name] for name in FIELDS}
     payload["at"] = values["at"].isoformat(timespec="microseconds")
-    text = prev_hash + json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def row_hash(prev_hash: str, values: dict) -> str:
+    return hashlib.sha256((prev_hash + payload_text(values)).encode()).hexdigest()
 
 
 @dataclass

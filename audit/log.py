@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from .chain import row_hash
+from .chain import payload_text, row_hash
 from .models import Action, AuditEvent, ChainHead, Outcome
 
 __all__ = ["Action", "Outcome", "record", "record_on_commit", "client_ip", "current_request", "SYSTEM"]
@@ -92,10 +92,51 @@ def record(
     # Inside a caller's transaction, no savepoint of its own (two statements fewer on every audited
     # write): the row and the change it records commit or fail together.
     with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            event = _append_in_one_statement(values)
+            if event is not None:
+                return event
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         digest = row_hash(head.last_hash, values)
         event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **values)
         ChainHead.objects.filter(pk=1).update(last_hash=digest, count=head.count + 1)
+    return event
+
+
+def _append_in_one_statement(values: dict) -> AuditEvent | None:
+    """Lock the chain head, insert the row hashed onto it and move the head on, in one statement.
+
+    Every writer waits for the head, so the time it is held bounds the rate of audited writes (the
+    public objection form on the morning a notice opens): one round trip, with no Python in between,
+    instead of three. PostgreSQL computes the same SHA-256 as ``row_hash`` (``verify`` checks it).
+    None when there is no head yet: the first row goes the ORM way, which creates it.
+    """
+    fields = [AuditEvent._meta.get_field(name) for name in values]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    event_table, head_table = AuditEvent._meta.db_table, ChainHead._meta.db_table
+    sql = f"""
+        WITH head AS (SELECT last_hash FROM {head_table} WHERE id = 1 FOR UPDATE),
+        row AS (
+            INSERT INTO {event_table} ({columns}, prev_hash, hash)
+            SELECT {", ".join(["%s"] * len(params))}, head.last_hash,
+                   encode(sha256(convert_to(head.last_hash || %s, 'UTF8')), 'hex')
+            FROM head
+            RETURNING id, prev_hash, hash
+        ),
+        moved AS (
+            UPDATE {head_table} SET last_hash = row.hash, count = {head_table}.count + 1
+            FROM row WHERE {head_table}.id = 1
+        )
+        SELECT id, prev_hash, hash FROM row
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, payload_text(values)])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    event = AuditEvent(id=found[0], prev_hash=found[1], hash=found[2], **values)
+    event._state.adding = False
     return event
 
 

@@ -328,6 +328,7 @@ def main() -> int:
     parser.add_argument("--surge-only", action="store_true", help="only the surge (to compare server settings)")
     parser.add_argument("--documents", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--pages", default="", help="only these pages, comma-separated (a quick look; goals not judged)")
     parser.add_argument("--queries-only", action="store_true", help="only the SQL queries per page at both sizes")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
@@ -390,6 +391,12 @@ def main() -> int:
             ("notice_cached", {}),
             ("objection_post", dict(cookies=[cookie], method="POST", body=body, forward=True)),
         ]
+        if args.pages:
+            measures = [(name, options) for name, options in measures if name in args.pages.split(",")]
+            print(json.dumps({n: {k: v for k, v in r.items() if k in ("rps", "p95_ms", "errors")} for n, r in [
+                (name, wrk(args.port, urls["notice"] if name == "notice_cached" else urls.get(name, urls["objection"]),
+                           **options, **run)) for name, options in measures]} | {"hello": hellos[0]["rps"]}))
+            return 0
         pages["notice_cold"] = cold_notice(args.port, urls["notice"], args.cold_runs)
         for name, options in measures:
             path = urls["notice"] if name == "notice_cached" else urls[name if name != "objection_post" else "objection"]
