@@ -387,19 +387,18 @@ def main() -> int:
         # measured between two hello runs and reported as a ratio to their mean, not to one far-off figure.
         hellos = [wrk(args.port, "/healthz", **run)]
         cookie, body = objection_body(t)
-        measures = [(name, dict(cookies=staff.get(name, office))) for name in STAFF_PAGES] + [
-            ("notice_cached", {}),
-            ("objection_post", dict(cookies=[cookie], method="POST", body=body, forward=True)),
+        measures = [(name, urls[name], dict(cookies=staff.get(name, office))) for name in STAFF_PAGES] + [
+            ("notice_cached", urls["notice"], {}),
+            ("objection_post", urls["objection"], dict(cookies=[cookie], method="POST", body=body, forward=True)),
         ]
         if args.pages:
-            measures = [(name, options) for name, options in measures if name in args.pages.split(",")]
-            print(json.dumps({n: {k: v for k, v in r.items() if k in ("rps", "p95_ms", "errors")} for n, r in [
-                (name, wrk(args.port, urls["notice"] if name == "notice_cached" else urls.get(name, urls["objection"]),
-                           **options, **run)) for name, options in measures]} | {"hello": hellos[0]["rps"]}))
+            quick = {name: wrk(args.port, path, **options, **run) for name, path, options in measures
+                     if name in args.pages.split(",")}
+            print(json.dumps({name: {k: r[k] for k in ("rps", "p95_ms", "errors")} for name, r in quick.items()}
+                             | {"hello": hellos[0]["rps"]}))
             return 0
         pages["notice_cold"] = cold_notice(args.port, urls["notice"], args.cold_runs)
-        for name, options in measures:
-            path = urls["notice"] if name == "notice_cached" else urls[name if name != "objection_post" else "objection"]
+        for name, path, options in measures:
             pages[name] = wrk(args.port, path, **options, **run)
             hellos.append(wrk(args.port, "/healthz", **run))
             pages[name]["hello_rps"] = round(statistics.mean([hellos[-2]["rps"], hellos[-1]["rps"]]), 1)

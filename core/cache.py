@@ -42,20 +42,29 @@ class LockedFileBasedCache(FileBasedCache):
 
     def incr(self, key, delta=1, version=None):
         """Atomic, and the entry keeps its expiry (a rate window does not stretch with each hit)."""
-        fname = self._key_to_file(key, version)
         with self._locked():
-            try:
-                with open(fname, "rb") as f:
-                    expiry = pickle.load(f)
-                    value = pickle.loads(zlib.decompress(f.read()))
-            except FileNotFoundError:
-                expiry, value = 0, None
-            if value is None or (expiry is not None and expiry < time.time()):
-                raise ValueError(f"Key '{key}' not found")
-            value += delta
-            timeout = None if expiry is None else max(expiry - time.time(), 0.001)
-            self.set(key, value, timeout, version)
-            return value
+            return self._incr_locked(key, delta, version)
+
+    def incr_or_start(self, key, start: int) -> int:
+        """``key`` plus one, starting from ``start`` when it is missing (core.versions), atomically."""
+        with self._locked():
+            super().add(key, start, None)
+            return self._incr_locked(key, 1, None)
+
+    def _incr_locked(self, key, delta, version):
+        fname = self._key_to_file(key, version)
+        try:
+            with open(fname, "rb") as f:
+                expiry = pickle.load(f)
+                value = pickle.loads(zlib.decompress(f.read()))
+        except FileNotFoundError:
+            expiry, value = 0, None
+        if value is None or (expiry is not None and expiry < time.time()):
+            raise ValueError(f"Key '{key}' not found")
+        value += delta
+        timeout = None if expiry is None else max(expiry - time.time(), 0.001)
+        self.set(key, value, timeout, version)
+        return value
 
 
 # --- Redis (production) --------------------------------------------------------------------------
@@ -83,7 +92,7 @@ class KeptClientRedisCache(RedisCache):
 
     def incr_or_start(self, key, start: int) -> int:
         """``key`` plus one, starting from ``start`` when it is missing: one round trip (a pipeline of
-        SET NX and INCR), where ``incr`` then ``set`` take two or three (core.versions)."""
+        SET NX and INCR), where ``incr`` then ``set`` would take two or three (core.versions)."""
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
         with client.pipeline(transaction=True) as pipe:

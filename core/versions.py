@@ -51,13 +51,7 @@ def _incr(name: str) -> None:
     values = getattr(_memo, "values", None)
     if values:
         values.pop(name, None)
-    if hasattr(cache, "incr_or_start"):  # Redis: one round trip (core.cache)
-        cache.incr_or_start(key(name), _fresh())
-        return
-    try:
-        cache.incr(key(name))
-    except ValueError:
-        cache.set(key(name), _fresh(), None)
+    cache.incr_or_start(key(name), _fresh())  # both backends (core.cache): atomic, one round trip on Redis
 
 
 def _on_commit(name: str):

@@ -67,13 +67,7 @@ def _fresh_version() -> int:
 
 def bump_public_version() -> None:
     """Public pages are cached under a version number; a notice change moves it on."""
-    if hasattr(cache, "incr_or_start"):  # Redis: one round trip (core.cache)
-        cache.incr_or_start(VERSION_KEY, _fresh_version())
-        return
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, _fresh_version(), None)
+    cache.incr_or_start(VERSION_KEY, _fresh_version())  # both backends (core.cache)
 
 
 def public_version() -> int:
