@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "身份鉴别"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import session_store, signals  # noqa: F401
+
+        session_store.connect()

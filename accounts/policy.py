@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from orgs.policy import Policy, current_policy
 
+from .backends import user_changed
+
 VERIFIED_KEY = "accounts.verified_at"
 STARTED_KEY = "accounts.started_at"
 LAST_SEEN_KEY = "accounts.last_seen"
@@ -93,3 +95,4 @@ def end_all_sessions(user) -> None:
     user.rotate_security_stamp()
     # update(), not save(): no history row and no other field written back.
     get_user_model().objects.filter(pk=user.pk).update(security_stamp=user.security_stamp)
+    user_changed(user.pk)  # update() sends no signal: the cached copy of the user goes by hand

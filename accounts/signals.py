@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from audit.log import Action, Outcome, record
+from orgs.models import User
 
+from .backends import user_changed
 from .policy import end_all_sessions, mark_started
 from .sessions import forget_user
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.user_saved")
+@receiver(post_delete, sender=User, dispatch_uid="accounts.user_deleted")
+def user_row_changed(sender, instance, **kwargs):
+    user_changed(instance.pk)  # the copy a request is served from (accounts.backends)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.session_started")

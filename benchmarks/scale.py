@@ -97,7 +97,7 @@ def make_sessions(usernames: list[str], per_user: int = 1) -> list[str]:
     from orgs.models import User
 
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    backend = "django.contrib.auth.backends.ModelBackend"
+    backend = "accounts.backends.CachedModelBackend"
     cookies = []
     for user in User.objects.filter(username__in=usernames).order_by("username"):
         for _ in range(per_user):

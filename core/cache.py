@@ -45,11 +45,15 @@ class LockedFileBasedCache(FileBasedCache):
         with self._locked():
             return self._incr_locked(key, delta, version)
 
-    def incr_or_start(self, key, start: int) -> int:
-        """``key`` plus one, starting from ``start`` when it is missing (core.versions), atomically."""
+    def incr_or_start(self, key, start: int, timeout: int | None = None) -> int:
+        """``key`` plus one, starting from ``start`` when it is missing (core.versions), atomically;
+        with ``timeout``, kept that many seconds from now."""
         with self._locked():
-            super().add(key, start, None)
-            return self._incr_locked(key, 1, None)
+            super().add(key, start, timeout)
+            value = self._incr_locked(key, 1, None)
+            if timeout is not None:
+                self.set(key, value, timeout)
+            return value
 
     def _incr_locked(self, key, delta, version):
         fname = self._key_to_file(key, version)
@@ -90,12 +94,15 @@ class KeptClientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = _ReusedClient
 
-    def incr_or_start(self, key, start: int) -> int:
+    def incr_or_start(self, key, start: int, timeout: int | None = None) -> int:
         """``key`` plus one, starting from ``start`` when it is missing: one round trip (a pipeline of
-        SET NX and INCR), where ``incr`` then ``set`` would take two or three (core.versions)."""
+        SET NX and INCR), where ``incr`` then ``set`` would take two or three (core.versions); with
+        ``timeout``, kept that many seconds from now."""
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
         with client.pipeline(transaction=True) as pipe:
             pipe.set(key, start, nx=True)
             pipe.incr(key)
+            if timeout is not None:
+                pipe.expire(key, timeout)
             return pipe.execute()[1]

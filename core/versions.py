@@ -47,28 +47,32 @@ def end_memo(**kwargs) -> None:
     _memo.values = None
 
 
-def _incr(name: str) -> None:
+def _incr(name: str, timeout: int | None = None) -> None:
     values = getattr(_memo, "values", None)
     if values:
         values.pop(name, None)
-    cache.incr_or_start(key(name), _fresh())  # both backends (core.cache): atomic, one round trip on Redis
+    # Both backends (core.cache): atomic, one round trip on Redis.
+    cache.incr_or_start(key(name), _fresh(), timeout=timeout)
 
 
-def _on_commit(name: str):
+def _on_commit(name: str, timeout: int | None):
     def bump_on_commit() -> None:
-        _incr(name)
+        _incr(name, timeout)
 
     bump_on_commit.version_name = name
     return bump_on_commit
 
 
-def bump(name: str) -> None:
-    _incr(name)
+def bump(name: str, *, timeout: int | None = None) -> None:
+    """Move ``name`` on now and when the transaction commits. ``timeout``: the version may be
+    forgotten that many seconds after its last move (per-session and per-user versions); a forgotten
+    version starts again from the clock, so nothing kept under an old one comes back."""
+    _incr(name, timeout)
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         # Once per transaction, however many rows it writes.
         if not any(getattr(func, "version_name", None) == name for _sids, func, _robust in connection.run_on_commit):
-            transaction.on_commit(_on_commit(name))
+            transaction.on_commit(_on_commit(name, timeout))
 
 
 # Which saved or deleted models move which version (core.apps connects the signals).
@@ -95,18 +99,20 @@ def version(name: str) -> int:
     return versions(name)[name]
 
 
-def versions(*names: str) -> dict[str, int]:
-    """Several versions in one round trip (none within a request once read)."""
+def versions(*names: str, timeout: int | None = None) -> dict[str, int]:
+    """Several versions in one round trip (none within a request once read). ``timeout`` as for
+    ``bump``, for a version started here."""
     memo = getattr(_memo, "values", None)
     if memo is not None and all(n in memo for n in names):
         return {n: memo[n] for n in names}
-    wanted = (AUTHZ, DATA) if memo is not None else names  # a request reads both at once
+    # A request reads AUTHZ and DATA with its first read (the user's own version, accounts.backends).
+    wanted = tuple(dict.fromkeys((AUTHZ, DATA, *names))) if memo is not None else names
     found = cache.get_many([key(n) for n in wanted])
     out = {}
     for n in wanted:
         value = found.get(key(n))
         if value is None:
-            cache.add(key(n), _fresh(), None)
+            cache.add(key(n), _fresh(), None if n in (AUTHZ, DATA) else timeout)
             value = cache.get(key(n))
         out[n] = value
     if memo is not None:

@@ -174,6 +174,7 @@ class User(AbstractUser):
 
     def set_password(self, raw_password) -> None:
         """A new password: the 90-day clock restarts and every other session ends."""
+        self.__dict__.pop("_known_session_hash", None)
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
         self.rotate_security_stamp()
@@ -189,9 +190,15 @@ class User(AbstractUser):
 
     def rotate_security_stamp(self) -> None:
         """A new stamp: every session made before it no longer matches (saved by the caller)."""
+        self.__dict__.pop("_known_session_hash", None)
         self.security_stamp = secrets.token_hex(16)
 
     def _get_session_auth_hash(self, secret=None):
+        # The copy of the user a request is served from (accounts.backends) carries its hash, not the
+        # password hash it was made from.
+        known = self.__dict__.get("_known_session_hash")
+        if known is not None and secret is None:
+            return known
         # Django's hash covers the password only; the stamp lets logout end the other sessions too.
         key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
         return salted_hmac(key_salt, f"{self.password}:{self.security_stamp}", secret=secret, algorithm="sha256").hexdigest()

@@ -134,7 +134,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Before ModelBackend: the three administrators' model permissions are decided there alone.
     "orgs.duties.DutiesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the request's user read through the shared cache.
+    "accounts.backends.CachedModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -152,6 +153,8 @@ LOGOUT_REDIRECT_URL = "login"
 # 等保2.0 身份鉴别 (accounts.policy): sessions end after 30 minutes without a request (each request
 # renews the timer) and 8 hours after the login whatever the activity. The security administrator's
 # idle time (orgs.policy) applies inside this bound: the cookie age is the longest it may be.
+# Rows in the database, read through the shared cache under a version each save or delete moves on.
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
 # Not on every request: accounts.policy.mark_seen writes the session (and so renews its expiry) when
 # the last mark is SESSION_SEEN_REFRESH_SECONDS old, so a staff page costs no session write.
@@ -252,8 +255,6 @@ if REDIS_URL:
             unacked_restore_interval=int(os.environ["CELERY_RESTORE_INTERVAL"]), unacked_restore_throttle=1
         )
     CACHES = {"default": {"BACKEND": "core.cache.KeptClientRedisCache", "LOCATION": REDIS_URL}}
-    # Sessions stay in the database alone (not cached_db): ending a user's sessions, the idle and
-    # absolute limits and LiveSession act on the rows, and a copy in Redis would outlive them.
 else:
     for sub in ("out", "processed"):
         (CELERY_FS_DIR / sub).mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.policy import LAST_SEEN_KEY, STARTED_KEY
 from audit.models import Action, AuditEvent
 from tests.factories import UserFactory
+from tests.sessions import set_session_expiry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -69,9 +70,7 @@ def test_limits_and_cooloff_come_from_the_environment():
 
 def test_an_idle_session_ends_after_the_idle_timeout(user):
     client = _logged_in(user)
-    Session.objects.filter(session_key=client.session.session_key).update(
-        expire_date=timezone.now() - dt.timedelta(seconds=1)
-    )
+    set_session_expiry(client.session.session_key, timezone.now() - dt.timedelta(seconds=1))
 
     assert client.get("/")["Location"] == "/login/?next=/"
 
@@ -97,7 +96,7 @@ def test_activity_after_a_minute_extends_the_session(user):
     client = _logged_in(user)
     key = client.session.session_key
     _seen(client, settings.SESSION_COOKIE_AGE - 60)  # 29 minutes idle: still alive
-    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(seconds=60))
+    set_session_expiry(key, timezone.now() + dt.timedelta(seconds=60))
 
     assert client.get("/").status_code == 200
 

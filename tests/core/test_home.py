@@ -214,12 +214,12 @@ def test_page_query_counts_do_not_grow_with_campaigns(demo, login):
     assert large == small
 
 
-# Every request of a logged-in user: the session, the user, the user's organisation (header) and the
-# unread-reminder count in the header. The security policy, the scope roots and the active roles come
-# from the shared cache (read once per change: orgs.policy, orgs.permissions), and the session is
-# written only when its last mark is a minute old (accounts.policy.mark_seen). Each page adds its
-# own reads, named below.
-REQUEST_QUERIES = 4
+# Every request of a logged-in user: the user's organisation (header) and the unread-reminder count
+# in the header. The session, the user, the security policy, the scope roots and the active roles
+# come from the shared cache (read once per change: accounts.session_store, accounts.backends,
+# orgs.policy, orgs.permissions), and the session is written only when its last mark is a minute old
+# (accounts.policy.mark_seen). Each page adds its own reads, named below.
+REQUEST_QUERIES = 2
 
 
 def test_campaign_list_query_count(demo, login, django_assert_num_queries):

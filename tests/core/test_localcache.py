@@ -75,3 +75,16 @@ def test_a_version_starts_from_the_clock_and_moves_by_one():
     assert first >= before  # from the clock, not from 1: never an old number again
     versions._incr(name)
     assert cache.get(versions.key(name)) == first + 1
+
+
+def test_a_version_with_a_timeout_is_forgotten_after_its_last_move():
+    """Per-session and per-user versions (accounts.session_store, accounts.backends) do not pile up."""
+    from core import versions
+
+    name = "test-bump-timeout"
+    cache.delete(versions.key(name))
+    versions._incr(name, timeout=2)
+    versions._incr(name, timeout=2)
+    assert cache.get(versions.key(name)) is not None
+    time.sleep(2.2)
+    assert cache.get(versions.key(name)) is None

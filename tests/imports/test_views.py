@@ -157,11 +157,11 @@ def test_export_page_runs_the_same_queries_for_3_and_30(client, campaign, unit, 
     assert response.status_code == 200
 
 
-# session, user, campaign + its 4 prefetches (categories, caps, forms, stages), the quota, the
-# nominees: 9 (the policy and the user's roles and scope come from the cache, core.versions; the
-# session is written once a minute, accounts.policy.mark_seen); then the export's audit row
+# campaign + its 4 prefetches (categories, caps, forms, stages), the quota, the nominees: 7 (the
+# session, the user, the policy and the user's roles and scope come from the cache, core.versions;
+# the session is written once a minute, accounts.policy.mark_seen); then the export's audit row
 # (tests/audit/helpers.audit_row_queries): the same for 3 nominees as for 30.
-EXPORT_PAGE_QUERIES = 9
+EXPORT_PAGE_QUERIES = 7
 
 
 def test_index_lists_what_the_user_may_import_and_export(client, campaign, users):

@@ -80,19 +80,19 @@ def make_many(campaign, unit, actor, n: int, status: str) -> list[Nomination]:
 
 # Queries of one request, the same with 5 and with 50 rows (measured; a change here means a query
 # was added or removed — check that it is not one per row):
-#   the request: session, user, unread notifications (the policy, roles and scope roots come from
-#   the shared cache; the session is not written within a minute of its last mark);
+#   the request: unread notifications (the session, the user, the policy, roles and scope roots come
+#   from the shared cache; the session is not written within a minute of its last mark);
 #   the campaigns the user sees (+ categories, stages);
 #   per open campaign and unit: quota holder, unit procedures, the nominations, and one per prefetch:
 #   appraisals, honours, the unit's nominations (same-division rule), justifications (+ authors),
 #   notice entries, their notices, objections, consultations.
-UNIT_LIST_QUERIES = 19
+UNIT_LIST_QUERIES = 17
 # The unit's own page adds access_campaign (campaign + categories, caps, forms, stages) and the
 # quota holder check, and drops the campaign list.
-UNIT_DESK_QUERIES = 22
-# The queue: session, user, the quota (+ stages), the nominations and the eight prefetches above,
+UNIT_DESK_QUERIES = 20
+# The queue: the quota (+ stages), the nominations and the eight prefetches above,
 # the party-group decisions, the units for the filter, notifications, the base template's organisation.
-QUEUE_QUERIES = 17
+QUEUE_QUERIES = 15
 
 
 @pytest.mark.parametrize("n", [5, 500])

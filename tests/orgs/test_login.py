@@ -21,6 +21,7 @@ from orgs.models import User
 from orgs.policy import current_policy
 from orgs.services import set_policy
 from tests.factories import UserFactory
+from tests.sessions import set_session_expiry
 from tests.totp import log_in_with_totp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
@@ -209,7 +210,7 @@ def test_a_request_a_minute_after_the_last_renews_the_session_expiry(login, user
     session[LAST_SEEN_KEY] = int(time.time()) - 61
     session.save()
     key = session.session_key
-    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(minutes=1))
+    set_session_expiry(key, timezone.now() + dt.timedelta(minutes=1))
 
     client.get("/")
 
@@ -220,9 +221,7 @@ def test_a_request_a_minute_after_the_last_renews_the_session_expiry(login, user
 def test_session_past_its_expiry_is_rejected(login, users):
     client = login("li_wenjing")
     assert client.get("/").status_code == 200
-    Session.objects.filter(session_key=client.session.session_key).update(
-        expire_date=timezone.now() - dt.timedelta(seconds=1)
-    )
+    set_session_expiry(client.session.session_key, timezone.now() - dt.timedelta(seconds=1))
 
     response = client.get("/")
 
