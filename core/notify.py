@@ -17,3 +17,23 @@ def notify(users, *, key: str, text: str, url: str = "") -> int:
         except IntegrityError:
             pass  # already sent
     return sent
+
+
+def notify_each(messages) -> int:
+    """Many reminders at once: ``messages`` as (user, key, text, url). One query finds those sent
+    already, one INSERT sends the rest (a concurrent sender's are skipped by the unique key); the
+    header's reminder count moves on once (core.versions, bulk_create sends no signal)."""
+    from .versions import DATA, bump
+
+    messages = list(messages)
+    if not messages:
+        return 0
+    sent = set(Notification.objects.filter(key__in={key for _u, key, _t, _l in messages}).values_list("user_id", "key"))
+    new = {}
+    for user, key, text, url in messages:
+        if (user.pk, key) not in sent:
+            new[(user.pk, key)] = Notification(user=user, key=key, text=text[:300], url=url)
+    Notification.objects.bulk_create(new.values(), ignore_conflicts=True)
+    if new:
+        bump(DATA)
+    return len(new)

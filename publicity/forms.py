@@ -57,16 +57,17 @@ class ObjectionForm(forms.Form):
     website = forms.CharField(label="网址（请勿填写）", required=False)
     started = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, notice: Notice, **kwargs):
+    def __init__(self, *args, notice: Notice | int, **kwargs):
+        """``notice``: the notice, or only its id (a filing checks the notice itself, under its lock)."""
         super().__init__(*args, **kwargs)
-        self.notice = notice
-        self.fields["entry"].queryset = NoticeEntry.objects.filter(notice=notice).order_by("position")
+        self.notice_id = notice if isinstance(notice, int) else notice.pk
+        self.fields["entry"].queryset = NoticeEntry.objects.filter(notice_id=self.notice_id).order_by("position")
         for name, field in self.fields.items():
             if field.help_text:
                 field.widget.attrs["aria-describedby"] = f"id_{name}-help"
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         if not self.is_bound:
-            self.initial["started"] = signing.dumps({"n": notice.pk, "t": time.time()}, salt=STARTED_SALT)
+            self.initial["started"] = signing.dumps({"n": self.notice_id, "t": time.time()}, salt=STARTED_SALT)
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
@@ -82,7 +83,7 @@ class ObjectionForm(forms.Form):
             started = signing.loads(self.data.get("started", ""), salt=STARTED_SALT, max_age=STARTED_MAX_AGE)
         except signing.BadSignature:
             raise ValidationError("页面已过期，请刷新页面后重新填写。", code="expired") from None
-        if started.get("n") != self.notice.pk:
+        if started.get("n") != self.notice_id:
             raise ValidationError("页面已过期，请刷新页面后重新填写。", code="expired")
         if time.time() - float(started.get("t", 0)) < min_fill_seconds():
             raise ValidationError("提交过快，请核对填写的内容后再提交。", code="too_fast")

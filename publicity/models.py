@@ -136,13 +136,19 @@ class Objection(models.Model):
     informed_at = models.DateTimeField(_("告知异议人时间"), null=True, blank=True)
     public_reply = models.TextField(_("答复异议人"), blank=True)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    # When the responsible staff were told (publicity.tasks.tell_staff_of_objections): objections are told
+    # in batches, not one task each, so the public form stays light under a surge.
+    staff_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["objector_contact"])
+    history = HistoricalRecords(excluded_fields=["objector_contact", "staff_notified_at"])
 
     class Meta:
         verbose_name = _("异议")
         verbose_name_plural = _("异议")
         ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(staff_notified_at__isnull=True), name="objection_untold"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.receipt_code}（{self.entry.name}）"

@@ -68,13 +68,11 @@ def notice_detail(request, pk: int):
 @never_cache
 @csrf_protect
 def objection(request, pk: int):
-    notice = Notice.objects.public().select_related("issuer", "campaign").filter(pk=pk).first()
-    if notice is None:
-        raise Http404("没有找到该公示。")
-    is_open = notice.is_open_at(timezone.now())
     status = 200
     if request.method == "POST":
-        form = ObjectionForm(request.POST, request.FILES, notice=notice)
+        # The notice is read once, locked, by the filing itself (services.file_objection); the page
+        # is read only to show the form again.
+        form = ObjectionForm(request.POST, request.FILES, notice=pk)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -88,9 +86,14 @@ def objection(request, pk: int):
                     status = 429
             else:
                 return redirect(f"{reverse('public:receipt', args=[filed.receipt_code])}?filed=1")
-    else:
+    notice = Notice.objects.public().select_related("issuer", "campaign").filter(pk=pk).first()
+    if notice is None:
+        raise Http404("没有找到该公示。")
+    if request.method != "POST":
         form = ObjectionForm(notice=notice)
-    return render(request, "public/objection_form.html", {"notice": notice, "form": form, "is_open": is_open}, status=status)
+    return render(request, "public/objection_form.html", {
+        "notice": notice, "form": form, "is_open": notice.is_open_at(timezone.now()),
+    }, status=status)
 
 
 @never_cache

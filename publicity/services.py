@@ -323,8 +323,6 @@ def file_objection(
         notice=notice, entry=entry, objector_name=name.strip(), objector_contact=contact.strip(),
         facts=facts.strip(), attachment=attachment or "",
     )
-    from .tasks import notify_objection
-
     # The objector's name and contact stay out of the trail; the receipt code finds the objection.
     # In the same transaction, not after it: one commit (one WAL flush) per objection instead of two,
     # on the public form that takes the surge; and no objection is filed without its audit row.
@@ -332,7 +330,7 @@ def file_objection(
         Action.STATE_CHANGE, obj=objection, object_repr=f"异议{objection.receipt_code}", username="公众（实名异议人）",
         detail={"变更": "受理异议", "公示": notice.pk},
     )
-    transaction.on_commit(lambda: notify_objection.delay(objection_id=objection.pk))
+    # The staff are told by the next sweep (publicity.tasks.tell_staff_of_objections), not by a task per filing.
     return objection
 
 

@@ -24,10 +24,11 @@ import time
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.notify import notify
+from core.notify import notify, notify_each
 from core.tasks import ReliableTask
 from orgs.models import Role, User
 
@@ -102,7 +103,8 @@ def close_notice_task(*, notice_id: int) -> bool:
 
 @shared_task(base=ReliableTask, ignore_result=True, track_runs=False)  # periodic: the next sweep is the retry
 def sweep_notices() -> dict:
-    """Catch up on every instant that passed; queue the ETA tasks of those coming within reach."""
+    """Catch up on every instant that passed; queue the ETA tasks of those coming within reach; tell
+    the staff of new objections."""
     now = timezone.now()
     to_open, to_close = services.due_notices(now)
     opened = [pk for pk in to_open if services.start_notice(pk)]
@@ -110,7 +112,7 @@ def sweep_notices() -> dict:
     queued = [pk for pk in services.upcoming_notices(now, ETA_HORIZON) if schedule_notice(pk, now=now)]
     if opened or closed:
         log.info("sweep opened %s closed %s", opened, closed)
-    return {"opened": opened, "closed": closed, "queued": queued}
+    return {"opened": opened, "closed": closed, "queued": queued, "told": tell_staff_of_objections()}
 
 
 # Who answers for a notice: the level that issued it (DESIGN §3). A unit's window also concerns
@@ -133,17 +135,39 @@ def responsible_staff(notice: Notice):
     ).distinct().order_by("pk")
 
 
-@shared_task(base=ReliableTask, ignore_result=True)
-def notify_objection(*, objection_id: int) -> int:
-    objection = Objection.objects.select_related("notice__issuer", "entry").filter(pk=objection_id).first()
-    if objection is None:
-        log.info("objection %s is gone", objection_id)
-        return 0
-    return notify(
-        responsible_staff(objection.notice), key=f"objection:{objection.pk}",
-        text=f"收到对“{objection.entry.name}”的异议（回执码 {objection.receipt_code}），请及时核查。",
-        url=f"/publicity/objections/{objection.pk}/",
-    )
+def tell_staff_of_objections(*, batch: int = 500) -> int:
+    """Every objection not yet told to its responsible staff, in batches: one reminder per staff member
+    and objection (key ``objection:<pk>``, sent once: core.notify), then the objections marked told.
+    Returns the number of reminders sent.
+
+    Run by every sweep (beat, every SWEEP_SECONDS): filing an objection queues nothing, so the public
+    form stays light under a surge, and staff hear of it within the sweep interval. Rows another
+    sweep is telling are skipped (SKIP LOCKED on PostgreSQL).
+    """
+    told = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Objection.objects.filter(staff_notified_at__isnull=True)
+                .select_related("notice__issuer", "entry")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("created_at", "pk")[:batch]
+            )
+            if not rows:
+                return told
+            by_notice: dict[int, list[Objection]] = {}
+            for objection in rows:
+                by_notice.setdefault(objection.notice_id, []).append(objection)
+            messages = []
+            for objections in by_notice.values():
+                staff = list(responsible_staff(objections[0].notice))
+                messages += [
+                    (user, f"objection:{o.pk}", f"收到对“{o.entry.name}”的异议（回执码 {o.receipt_code}），请及时核查。",
+                     f"/publicity/objections/{o.pk}/")
+                    for o in objections for user in staff
+                ]  # fmt: skip
+            told += notify_each(messages)
+            Objection.objects.filter(pk__in=[o.pk for o in rows]).update(staff_notified_at=timezone.now())
 
 
 @shared_task(base=ReliableTask, ignore_result=True)

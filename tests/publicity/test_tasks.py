@@ -28,8 +28,7 @@ def always_fails(*, notice_id: int) -> None:
 
 
 def test_window_tasks_are_reliable():
-    for task in (tasks.close_notice_task, tasks.open_notice_task, tasks.sweep_notices, tasks.send_reminders,
-                 tasks.notify_objection):
+    for task in (tasks.close_notice_task, tasks.open_notice_task, tasks.sweep_notices, tasks.send_reminders):
         assert task.acks_late is True and task.reject_on_worker_lost is True
         assert task.max_retries >= 3 and Exception in task.autoretry_for
 
@@ -150,13 +149,40 @@ def test_reminder_for_a_window_closing_tomorrow_is_sent_once(campaign, users, un
     assert "24时截止" in notes.first().text
 
 
-def test_new_objection_notifies_the_responsible_staff_once(campaign, users, unit, django_capture_on_commit_callbacks):
+def test_new_objections_are_told_to_the_responsible_staff_once_by_the_sweep(campaign, users, unit, django_capture_on_commit_callbacks):
     notice = unit_notice(campaign, unit, users["unit_yubei"])
-    with mock.patch.object(tasks.notify_objection, "delay") as delay:
+    with mock.patch("celery.app.task.Task.apply_async") as queued:
         with django_capture_on_commit_callbacks(execute=True):
             o = services.file_objection(entry=notice.entries.get(), name="甲", contact="乙", facts="反映的具体问题如下。",
                                         client="x")
-    delay.assert_called_once_with(objection_id=o.pk)
-    assert tasks.notify_objection.apply(kwargs={"objection_id": o.pk}).get() == 2
-    assert tasks.notify_objection.apply(kwargs={"objection_id": o.pk}).get() == 0
-    assert tasks.notify_objection.apply(kwargs={"objection_id": 999999}).get() == 0  # gone: logged, no retry
+    queued.assert_not_called()  # filing queues no task: the public form stays light
+    assert not Notification.objects.filter(key=f"objection:{o.pk}").exists()
+
+    assert tasks.sweep_notices.apply().get()["told"] == 2
+    assert tasks.sweep_notices.apply().get()["told"] == 0
+    notes = Notification.objects.filter(key=f"objection:{o.pk}")
+    assert sorted(notes.values_list("user__username", flat=True)) == ["district_yubei", "unit_yubei"]
+    assert o.receipt_code in notes.first().text
+    o.refresh_from_db()
+    assert o.staff_notified_at is not None
+
+
+def test_objections_are_told_in_batches_with_the_same_queries_for_2_and_20(campaign, users, unit, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    notice = unit_notice(campaign, unit, users["unit_yubei"])
+    entry = notice.entries.get()
+
+    def file(n):
+        for i in range(n):
+            services.file_objection(entry=entry, name=f"甲{i}", contact="乙", facts="反映的具体问题如下。", client=f"c{i}")
+
+    file(2)
+    with CaptureQueriesContext(connection) as few:
+        assert tasks.tell_staff_of_objections() == 4
+    file(20)
+    with CaptureQueriesContext(connection) as many:
+        assert tasks.tell_staff_of_objections(batch=500) == 40
+    assert len(few.captured_queries) == len(many.captured_queries)
+    assert Notification.objects.filter(key__startswith="objection:").count() == 44
