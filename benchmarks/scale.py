@@ -114,7 +114,7 @@ def make_sessions(usernames: list[str], per_user: int = 1) -> list[str]:
 
 
 class Stack:
-    """gunicorn (N workers) and a Celery worker, each in its own process group, stopped by pid."""
+    """gunicorn (N workers), a Celery worker and beat, each in its own process group, stopped by pid."""
 
     def __init__(self, env: dict, port: int, workers: int, log_dir: Path, *, threads: int = 1, backlog: int = 2048,
                  timeout: int = 120):
@@ -134,7 +134,10 @@ class Stack:
                "--backlog", str(self.backlog), "--keep-alive", "5",
                "--error-logfile", str(self.log_dir / "gunicorn.log"), "--timeout", str(self.timeout), *no_ctl]
         worker = [str(BIN / "celery"), "-A", "config", "worker", "--pool=solo", "-l", "warning"]
-        for cmd, name in ((web, "web"), (worker, "worker")):
+        # Beat as in production: the publicity sweep (every SWEEP_SECONDS) tells the staff of the
+        # objections the load files, and its work is measured with the rest.
+        beat = [str(BIN / "celery"), "-A", "config", "beat", "-l", "warning", "-s", str(self.log_dir / "beat-schedule")]
+        for cmd, name in ((web, "web"), (worker, "worker"), (beat, "beat")):
             log = open(self.log_dir / f"{name}.out", "w")  # noqa: SIM115 - closed with the process
             self.procs.append(subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                                start_new_session=True))
@@ -345,6 +348,11 @@ def main() -> int:
     env = server_env(args, var_dir)
     setup_django(env)
     ensure_data(args.size, args.seed)
+    from publicity.tasks import tell_staff_of_objections
+
+    # Objections filed by earlier runs with no beat (cpu.py) are told now, not by the first sweep
+    # of the measured run.
+    print(f"told the staff of earlier objections: {tell_staff_of_objections()} reminders", flush=True)
 
     from awards.models import Campaign
     from benchmarks.pagequeries import page_queries, targets

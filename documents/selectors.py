@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.http import Http404
 
 from awards.models import Campaign, Quota
@@ -34,7 +34,7 @@ def with_form_data(qs: QuerySet) -> QuerySet:
         "campaign__root", "campaign__office", "unit", "organisation", "division", "quota__organisation", "review",
     ).prefetch_related(
         "campaign__forms", "campaign__categories", "appraisals", "honours", "consultations",
-        "notice_entries__notice", "notice_entries__objections",
+        Prefetch("notice_entries", queryset=NoticeEntry.objects.with_objection_counts()),
     )
 
 

@@ -16,6 +16,7 @@ from django.http import Http404
 from awards.models import Campaign, Category, Quota, Stage, StageKey
 from awards.selectors import campaigns_for, quota_holder_for
 from orgs.models import Organisation, User
+from publicity.models import NoticeEntry
 
 from . import rules
 from .masking import MASKS
@@ -33,7 +34,6 @@ from .permissions import can_nominate_for, can_screen, nominating_units, screeni
 
 # What a district or department sees in its queue: what its units sent up, and what came after.
 SCREENING_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED, Status.FORWARDED, Status.CANCELLED)
-OPEN_OBJECTION = ("received", "investigating")
 
 
 def _listing(qs: QuerySet, *, detail: bool = False) -> QuerySet:
@@ -47,8 +47,7 @@ def _listing(qs: QuerySet, *, detail: bool = False) -> QuerySet:
         # By ids: the default ordering joins every organisation (issue 8, EXPLAIN at national size).
         Prefetch("unit__nominations", queryset=Nomination.objects.order_by("campaign_id", "quota_id", "category", "rank", "unit_rank", "id")),
         Prefetch("justifications", queryset=Justification.objects.select_related("author", "author_org")),
-        "notice_entries__notice",
-        "notice_entries__objections",
+        Prefetch("notice_entries", queryset=NoticeEntry.objects.with_objection_counts()),
         Prefetch("consultations", queryset=consultations),
         *extra,
     )
@@ -79,7 +78,6 @@ def _row(nom: Nomination) -> Row:
     entries = list(nom.notice_entries.all())
     unit_entries = [e for e in entries if e.notice.scope == "unit"]
     unit_notice = max((e.notice for e in unit_entries), key=lambda n: (n.opens_at, n.pk), default=None)
-    states = Counter(o.status for e in entries for o in e.objections.all())
     consultations = {c.department: c for c in nom.consultations.all()}
     missing = [
         Consultation.Department(d).label for d in rules.required_consultations(nom) if d not in consultations
@@ -91,10 +89,10 @@ def _row(nom: Nomination) -> Row:
         justifications=justifications,
         unit_notice=unit_notice,
         objections={
-            "total": sum(states.values()),
-            "open": sum(states[s] for s in OPEN_OBJECTION),
-            "upheld": states["upheld"],
-            "not_upheld": states["not_upheld"],
+            "total": sum(e.objections_total for e in entries),
+            "open": sum(e.objections_open for e in entries),
+            "upheld": sum(e.objections_upheld for e in entries),
+            "not_upheld": sum(e.objections_not_upheld for e in entries),
         },
         consultations=consultations,
         missing_consultations=missing,

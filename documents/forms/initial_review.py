@@ -39,7 +39,7 @@ def _publicity_text(nom: Nomination) -> str:
     entries = [e for e in nom.notice_entries.all() if e.notice.scope == Scope.UNIT]
     lines = []
     for e in entries:
-        objections = len(e.objections.all())
+        objections = e.objections_total  # counted by the database (documents.selectors.with_form_data)
         lines.append(f"公示时间：{window_text(e.notice)}；收到异议{objections}件。" if objections
                      else f"公示时间：{window_text(e.notice)}；公示期间未收到异议。")
     return "\n".join(lines)

@@ -85,14 +85,14 @@ def make_many(campaign, unit, actor, n: int, status: str) -> list[Nomination]:
 #   the campaigns the user sees (+ categories, stages);
 #   per open campaign and unit: quota holder, unit procedures, the nominations, and one per prefetch:
 #   appraisals, honours, the unit's nominations (same-division rule), justifications (+ authors),
-#   notice entries, their notices, objections, consultations.
-UNIT_LIST_QUERIES = 17
+#   notice entries with their notices and objection counts (one query, counted by the database), consultations.
+UNIT_LIST_QUERIES = 15
 # The unit's own page adds access_campaign (campaign + categories, caps, forms, stages) and the
 # quota holder check, and drops the campaign list.
-UNIT_DESK_QUERIES = 20
+UNIT_DESK_QUERIES = 18
 # The queue: the quota (+ stages), the nominations and the eight prefetches above,
 # the party-group decisions, the units for the filter, notifications, the base template's organisation.
-QUEUE_QUERIES = 15
+QUEUE_QUERIES = 13
 
 
 @pytest.mark.parametrize("n", [5, 500])
@@ -129,3 +129,28 @@ def test_screening_queue_runs_the_same_queries_for_5_and_500_nominations(client,
         response = client.get(url)
     assert len(response.context["rows"]) == n
     assert response.content.decode().count("data-nomination=") == n
+
+
+def test_a_row_counts_its_objections_without_loading_them(login, campaign, yubei):
+    """Issue 8: a nominee may draw thousands of objections; the list counts them in the database and
+    never loads one (each would decrypt its objector's contact)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from nominations import selectors
+
+    staff = login("unit_yubei")
+    noms = make_many(campaign, yubei, staff, 3, Status.DRAFT)
+    entry = NoticeEntry.objects.get(nomination=noms[0])  # one objection from make_many, received
+    Objection.objects.bulk_create([
+        Objection(notice=entry.notice, entry=entry, objector_name="乙", objector_contact="2", facts="事实", status=status,
+                  receipt_code=f"CODE{i:08d}")
+        for i, status in enumerate(["upheld", "not_upheld", "not_upheld", "investigating", "received"] * 40)
+    ])
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = {row.pk: row for row in selectors.unit_rows(campaign, yubei)}
+
+    assert rows[noms[0].pk].objections == {"total": 201, "open": 81, "upheld": 40, "not_upheld": 80}
+    assert rows[noms[1].pk].objections == {"total": 0, "open": 0, "upheld": 0, "not_upheld": 0}
+    assert not [q for q in queries.captured_queries if "objector_contact" in q["sql"]]
