@@ -83,15 +83,22 @@ AUTHZ_MODELS = frozenset({
 DATA_APPS = frozenset({"orgs", "awards", "nominations", "reviews", "publicity", "workdays"})
 # The header of every staff page: the reminder count and the failed-task link.
 DATA_MODELS = frozenset({("core", "notification"), ("core", "taskfailure")})
+# New rows of these move DATA later, once per batch, from the task that makes them known to the staff
+# (publicity.tasks.tell_staff_of_objections, every sweep): a surge of public filings does not
+# re-render every staff page once per filing. Their changes by staff move it at once as usual.
+DATA_LATER_ON_CREATE = frozenset({("publicity", "objection")})
 
 
 def model_changed(sender, **kwargs) -> None:
     meta = getattr(sender, "_meta", None)
     if meta is None or meta.model_name.startswith("historical"):
         return
-    if (meta.app_label, meta.model_name) in AUTHZ_MODELS:
+    name = (meta.app_label, meta.model_name)
+    if name in AUTHZ_MODELS:
         bump(AUTHZ)
-    if (meta.app_label in DATA_APPS and meta.model_name != "user") or (meta.app_label, meta.model_name) in DATA_MODELS:
+    if kwargs.get("created") and name in DATA_LATER_ON_CREATE:
+        return
+    if (meta.app_label in DATA_APPS and meta.model_name != "user") or name in DATA_MODELS:
         bump(DATA)
 
 

@@ -186,3 +186,22 @@ def test_objections_are_told_in_batches_with_the_same_queries_for_2_and_20(campa
         assert tasks.tell_staff_of_objections(batch=500) == 40
     assert len(few.captured_queries) == len(many.captured_queries)
     assert Notification.objects.filter(key__startswith="objection:").count() == 44
+
+def test_a_filing_leaves_the_staff_pages_cached_until_the_sweep_tells_it(campaign, users, unit, django_capture_on_commit_callbacks):
+    """core.versions.DATA_LATER_ON_CREATE: a surge of filings does not re-render every staff page per filing."""
+    from core.versions import DATA, version
+
+    notice = unit_notice(campaign, unit, users["unit_yubei"])
+    before = version(DATA)
+    with django_capture_on_commit_callbacks(execute=True):
+        objection = services.file_objection(entry=notice.entries.get(), name="甲", contact="乙", facts="反映的具体问题如下。",
+                                            client="x")
+    assert version(DATA) == before
+
+    tasks.sweep_notices.apply().get()
+    told = version(DATA)
+    assert told > before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_objection(objection, to=users["unit_yubei"], actor=users["unit_yubei"])
+    assert version(DATA) > told  # a change by staff shows at once
