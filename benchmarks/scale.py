@@ -348,11 +348,13 @@ def main() -> int:
     env = server_env(args, var_dir)
     setup_django(env)
     ensure_data(args.size, args.seed)
-    from publicity.tasks import tell_staff_of_objections
+    from publicity.tasks import sweep_notices
 
-    # Objections filed by earlier runs with no beat (cpu.py) are told now, not by the first sweep
-    # of the measured run.
-    print(f"told the staff of earlier objections: {tell_staff_of_objections()} reminders", flush=True)
+    # What beat's first sweep would do during the first pages is done now: the windows of a freshly
+    # generated set that opened or closed meanwhile, the objections filed by earlier runs (cpu.py).
+    swept = sweep_notices.apply().get()
+    print(f"swept before measuring: {len(swept['opened'])} notices opened, {len(swept['closed'])} closed, "
+          f"{swept['told']} objection reminders", flush=True)
 
     from awards.models import Campaign
     from benchmarks.pagequeries import page_queries, targets
