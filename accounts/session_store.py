@@ -49,12 +49,14 @@ class SessionStore(DBStore):
             tagged, expires, data = copy
             if tagged == current and expires > time.time():
                 return data
-        if current is None:
-            current = versions.versions(name, timeout=version_timeout())[name]
         row = self._get_session_from_db()  # None (and the key dropped) when missing or expired
         if row is None:
-            return {}
+            return {}  # and nothing kept for a key that names no session (a made-up cookie)
         data = self.decode(row.session_data)
+        if current is None:
+            # No version yet: start one, and keep a copy from the next read, whose row is read after it.
+            versions.versions(name, timeout=version_timeout())
+            return data
         expires = row.expire_date.timestamp()
         seconds = min(expires - time.time(), settings.SESSION_COOKIE_AGE)
         if seconds > 0:

@@ -138,3 +138,11 @@ def test_a_new_security_stamp_written_by_update_ends_the_session(user):
     end_all_sessions(User.objects.get(pk=user.pk))  # queryset update(): no signal; it moves the version itself
 
     assert client.get("/")["Location"] == "/login/?next=/"
+
+
+def test_a_made_up_session_key_leaves_nothing_in_the_cache(db):
+    key = "x" * 32
+
+    assert session_store.SessionStore(key).load() == {}
+    assert cache.get(versions.key(session_store.version_name(key))) is None
+    assert cache.get(session_store._copy_key(key)) is None
