@@ -1,4 +1,5 @@
-"""Personal numbers encrypted at rest (等保2.0 三级 8.1.4.8 / PIPL 第五十一条: 加密等安全技术措施).
+"""Personal numbers encrypted at rest (等保2.0 三级 8.1.4.8 / PIPL 第五十一条: 加密等安全技术措施), and
+the uploaded import spreadsheets that carry them (``encrypt_bytes``).
 
 ``EncryptedCharField`` stores ``enc:<key id>:<base64(nonce ‖ AES-256-GCM ciphertext ‖ tag)>``; the
 model attribute always holds the plaintext, so forms, rules and documents read the real value in
@@ -93,6 +94,32 @@ def encrypt(plaintext: str) -> str:
     # The key id is bound as associated data: a value cannot be passed off under another key.
     sealed = AESGCM(keys[key_id]).encrypt(nonce, plaintext.encode(), key_id.encode())
     return f"{PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+# Files (the import spreadsheets under media): the same keys and cipher, with the key id in a header.
+FILE_MAGIC = b"AWARDS-ENC1\n"
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """A file's content sealed under the current key: ``FILE_MAGIC`` ‖ key id ‖ ``\n`` ‖ nonce ‖ ciphertext ‖ tag."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key_id, keys = keyring()
+    nonce = os.urandom(NONCE_BYTES)
+    return FILE_MAGIC + key_id.encode() + b"\n" + nonce + AESGCM(keys[key_id]).encrypt(nonce, data, key_id.encode())
+
+
+def decrypt_bytes(stored: bytes) -> bytes:
+    """The content of ``encrypt_bytes``; a file stored before files were encrypted is returned as it is."""
+    if not stored.startswith(FILE_MAGIC):
+        return stored
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key_id, _, raw = stored[len(FILE_MAGIC):].partition(b"\n")
+    keys = keyring()[1]
+    if key_id.decode() not in keys:
+        raise ImproperlyConfigured(f"缺少编号为“{key_id.decode()}”的字段加密密钥（FIELD_ENCRYPTION_OLD_KEYS）")
+    return AESGCM(keys[key_id.decode()]).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], key_id)
 
 
 def is_encrypted(value) -> bool:

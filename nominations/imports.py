@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from awards.models import Campaign, Category, StageKey
 from awards.selectors import quota_holder_for
-from core.crypto import blind_index
+from core.crypto import blind_index, decrypt_bytes, encrypt_bytes
 from orgs.models import Organisation, User
 
 from . import rules, services
@@ -796,9 +797,10 @@ def start_import(*, campaign: Campaign, unit: Organisation, category: str, uploa
     except ImportFileError as exc:
         raise RuleError(exc.message, code="file") from exc
     original = upload.name[:200]
-    upload.name = f"{uuid.uuid4().hex}.xlsx"
+    # The sheet carries ID numbers and phones: stored encrypted (core.crypto), under a random name.
+    sealed = ContentFile(encrypt_bytes(upload.read()), name=f"{uuid.uuid4().hex}.xlsx.enc")
     job = ImportJob.objects.create(
-        campaign=campaign, unit=unit, category=category, file=upload, original_name=original, created_by=actor
+        campaign=campaign, unit=unit, category=category, file=sealed, original_name=original, created_by=actor
     )
     from .tasks import run_import
 
@@ -834,7 +836,7 @@ def run_job(job_id: int) -> ImportJob | None:
     try:
         check_importable(job.campaign, job.unit)
         with job.file.open("rb") as handle:
-            data = handle.read()
+            data = decrypt_bytes(handle.read())
         rows = read_rows(data, campaign=job.campaign, category=job.category)
     except (RuleError, ImportFileError) as exc:
         _finish(job.pk, status=ImportJob.Status.FAILED, message=f"未导入：{exc.message}", errors=[RowError(None, "", exc.message)])

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from awards.models import Category
+from core import crypto
 from nominations import imports, services
 from nominations.imports import format_error
 from nominations.models import Appraisal, Honour, ImportJob, Leader, Nomination, Status
@@ -212,10 +213,14 @@ def test_a_closed_campaign_refuses_the_import(campaign, unit, staff):
 def test_start_import_queues_the_task_on_commit(campaign, unit, staff, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = SimpleUploadedFile("渝北推荐.xlsx", workbook(campaign, Category.INDIVIDUAL, [person(campaign, 1)]))
+    upload_bytes = workbook(campaign, Category.INDIVIDUAL, [person(campaign, 1)])
+    upload = SimpleUploadedFile("渝北推荐.xlsx", upload_bytes)
     with django_capture_on_commit_callbacks() as callbacks:
         job = imports.start_import(campaign=campaign, unit=unit, category=Category.INDIVIDUAL, upload=upload, actor=staff)
     assert len(queued(callbacks)) == 1
     assert (job.status, job.original_name) == ("queued", "渝北推荐.xlsx")
-    assert job.file.name.endswith(".xlsx") and "渝北" not in job.file.name
+    assert job.file.name.endswith(".xlsx.enc") and "渝北" not in job.file.name
+    with job.file.open("rb") as handle:  # sealed at rest (core.crypto.encrypt_bytes): no zip, no ID number
+        stored = handle.read()
+    assert not stored.startswith(b"PK") and crypto.decrypt_bytes(stored) == upload_bytes
     assert Nomination.objects.count() == 0  # nothing before the task runs

@@ -44,6 +44,26 @@ def test_tampered_ciphertext_is_refused():
         crypto.decrypt("enc:dev:" + base64.b64encode(bytes(raw)).decode())
 
 
+def test_file_content_round_trip_refuses_tampering_and_reads_older_plain_files(settings):
+    from cryptography.exceptions import InvalidTag
+
+    data = b"PK\x03\x04 500112198506010011 13800138000"
+    sealed = crypto.encrypt_bytes(data)
+    assert sealed.startswith(crypto.FILE_MAGIC + b"dev\n") and b"500112198506010011" not in sealed
+    assert crypto.encrypt_bytes(data) != sealed  # a random nonce each time
+    assert crypto.decrypt_bytes(sealed) == data
+    assert crypto.decrypt_bytes(data) == data  # stored before files were encrypted
+    with pytest.raises(InvalidTag):
+        crypto.decrypt_bytes(sealed[:-1] + bytes([sealed[-1] ^ 1]))
+    # After a rotation the old key, kept in FIELD_ENCRYPTION_OLD_KEYS, still opens what it sealed.
+    old_key = _key("k0")
+    settings.FIELD_ENCRYPTION_KEY = old_key
+    under_old = crypto.encrypt_bytes(data)
+    settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_OLD_KEYS = _key("k1"), old_key
+    assert crypto.encrypt_bytes(data).startswith(crypto.FILE_MAGIC + b"k1\n")
+    assert crypto.decrypt_bytes(under_old) == data
+
+
 def test_columns_and_history_hold_ciphertext_and_the_model_reads_plaintext(campaign, yubei, users):
     nom = individual(campaign, yubei, users["unit_yubei"], seq=401, phone="13711112222")
     nom.post = "科长"
