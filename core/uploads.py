@@ -2,8 +2,9 @@
 
 A photo is opened with Pillow and re-encoded to JPEG, which drops EXIF and any other metadata
 (location, camera, comments) and any payload hidden after the image data. Documents (minutes,
-scanned forms, objection evidence) must be a PDF (magic bytes), or a JPEG/PNG image that Pillow can
-read, which is re-encoded the same way. Limits: photo 5 MB, document 10 MB, 60 megapixels.
+scanned forms, objection evidence) must be a PDF that pypdf can read, rewritten without its document
+information and XMP metadata (author, software, dates), or a JPEG/PNG image that Pillow can read,
+which is re-encoded the same way. Limits: photo 5 MB, document 10 MB, 60 megapixels.
 """
 
 from __future__ import annotations
@@ -106,8 +107,9 @@ def reencode_image(image) -> tuple[bytes, str]:
 
 
 def clean_document(upload, *, max_bytes: int = DOCUMENT_MAX_BYTES):
-    """Minutes, a scanned form or an objection's evidence: PDF (by its magic bytes), or a JPG/PNG
-    image that Pillow can read, re-encoded without metadata; at most 10 MB; renamed by its type."""
+    """Minutes, a scanned form or an objection's evidence: PDF (by its magic bytes, then read), or a
+    JPG/PNG image that Pillow can read; either rewritten without metadata; at most 10 MB; renamed by
+    its type."""
     if upload.size > max_bytes:
         raise ValidationError(
             _("文件为%(size).1fMB，超过%(max)dMB的上限。") % {"size": upload.size / MB, "max": max_bytes // MB},
@@ -117,10 +119,38 @@ def clean_document(upload, *, max_bytes: int = DOCUMENT_MAX_BYTES):
     head = upload.read(1024)
     upload.seek(0)
     if head.startswith(b"%PDF-"):
-        upload.name = f"{uuid.uuid4().hex}.pdf"
-        return upload
+        return _pdf_without_metadata(upload)
     image = _open_image(upload, DOCUMENT_IMAGE_FORMATS)
     if image is None:
         raise ValidationError(_("只能上传PDF、JPG或PNG格式的文件（按文件内容识别）。"), code="bad_type")
     data, ext = reencode_image(image)
     return ContentFile(data, name=f"{uuid.uuid4().hex}.{ext}")
+
+
+def _pdf_without_metadata(upload) -> ContentFile:
+    """The PDF rewritten without its document information dictionary and XMP stream (who wrote it,
+    with what, when): pages, images and fonts are copied as they are. A file pypdf cannot read, or
+    an encrypted one, is refused."""
+    import logging
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import NameObject
+
+    upload.seek(0)
+    quiet = logging.getLogger("pypdf")
+    level, quiet.level = quiet.level, logging.ERROR  # a damaged file is refused below, not logged
+    try:
+        reader = PdfReader(upload)
+        if reader.is_encrypted:
+            raise ValidationError(_("该PDF文件设置了密码或加密，请上传未加密的文件。"), code="encrypted_pdf")
+        writer = PdfWriter(clone_from=reader)
+        writer.metadata = None
+        writer._root_object.pop(NameObject("/Metadata"), None)
+        out = io.BytesIO()
+        writer.write(out)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise ValidationError(_("无法读取该PDF文件，请确认文件完整后重新上传。"), code="bad_pdf") from exc
+    finally:
+        quiet.level = level
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.pdf")

@@ -33,6 +33,8 @@ def check_attachment(upload):
     try:
         return clean_document(upload, max_bytes=MAX_ATTACHMENT_BYTES)
     except ValidationError as exc:
+        if exc.code in ("bad_pdf", "encrypted_pdf"):
+            raise  # a PDF, but damaged or locked: say so
         raise ValidationError("附件须为PDF、JPG或PNG格式的文件（按文件内容识别）。", code="type") from exc
 
 

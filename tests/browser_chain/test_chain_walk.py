@@ -11,6 +11,8 @@ import tempfile
 
 import pytest
 
+from tests.pdf import PDF
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
@@ -70,7 +72,7 @@ def _files(tmp):
     Image.new("RGB", (413, 579), (200, 40, 40)).save(photo, "JPEG")
     minutes = os.path.join(tmp, "会议纪要.pdf")
     with open(minutes, "wb") as f:
-        f.write(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+        f.write(PDF)
     return photo, minutes
 
 

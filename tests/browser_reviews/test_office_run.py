@@ -17,10 +17,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from tests.pdf import PDF
+
 pytestmark = pytest.mark.browser
 
 SLUG = "cq-demo"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 STAGE = {
     "submission": "区县/市级部门审核推荐并上传初审材料",
     "initial": "领导小组办公室初审",

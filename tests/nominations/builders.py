@@ -13,6 +13,7 @@ from nominations.rules import unjustified
 from publicity import services as publicity
 from publicity.models import Scope
 from tests.chain.helpers import BRIEF, DEEDS, collective, id_number, individual, photo, procedures  # noqa: F401
+from tests.pdf import PDF  # noqa: F401 (imported from here by the tests)
 
 REASON = "经单位集体研究，情况属实，特此说明理由。"
 
@@ -63,7 +64,6 @@ def upload(name: str, content: bytes, content_type: str = "image/jpeg") -> Simpl
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def _management(prefix: str, total: int, initial: int = 0, max_num: int = 1000) -> dict:

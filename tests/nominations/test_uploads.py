@@ -88,3 +88,31 @@ def test_clean_document_rejects_text_named_pdf():
 def test_clean_document_rejects_over_10mb():
     with pytest.raises(ValidationError, match="超过10MB"):
         clean_document(upload("minutes.pdf", PDF + b"\0" * (10 * 1024 * 1024 + 1), "application/pdf"))
+
+
+def test_clean_document_rewrites_a_pdf_without_its_metadata():
+    from pypdf import PdfReader
+
+    from tests.pdf import minimal_pdf
+
+    doc = clean_document(upload("会议纪要.pdf", minimal_pdf(Author="张三", Creator="WPS", Title="内部"), "application/pdf"))
+    data = doc.read()
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    assert not reader.metadata  # no author, software or title left
+    assert "张三".encode("utf-16-be") not in data and b"WPS" not in data
+
+
+def test_clean_document_refuses_a_damaged_or_encrypted_pdf():
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.pdf import PDF
+
+    with pytest.raises(ValidationError, match="无法读取该PDF文件"):
+        clean_document(upload("minutes.pdf", b"%PDF-1.4\nnot really a document\n%%EOF\n", "application/pdf"))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF)))
+    writer.encrypt("secret")
+    locked = io.BytesIO()
+    writer.write(locked)
+    with pytest.raises(ValidationError, match="加密"):
+        clean_document(upload("minutes.pdf", locked.getvalue(), "application/pdf"))

@@ -11,9 +11,9 @@ from publicity import services as publicity
 from publicity.models import Scope
 from reviews import services
 from reviews.models import FormalMaterial, Meeting, Review
+from tests.pdf import PDF
 
 TODAY = dt.date(2026, 11, 23)
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 SPECS = [
     ("渝北区人民法院", "individual", {}),

@@ -29,8 +29,8 @@ from orgs.models import Kind, Level, Organisation, Role, User
 from orgs.services import ensure_organisation, grant_role
 from publicity.models import Notice, NoticeEntry, Objection, Scope
 from reviews.models import FormalMaterial, Meeting, Review
+from tests.pdf import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 BRIEF = "长期从事知识产权保护工作，查办侵权案件成效显著。" * 4
 
 
