@@ -5,7 +5,8 @@ version (core.versions, ``user:<pk>``), read in the same round trip as the AUTHZ
 with a copy in each process (core.localcache). Every save or delete of the user moves the version on
 (core.versions.model_changed), and so does the one bulk write that sends no signal
 (accounts.policy.end_all_sessions): a deactivated account, a new password or an ended session shows
-on the next request in every process.
+on the next request in every process. Any other bulk ``update()`` of users must call ``user_changed``
+too, or the copy lives on until it expires (COPY_SECONDS).
 
 The copy holds neither the password hash nor the encrypted phone number: they are left deferred (read
 from the row if a caller asks for them), and the session hash computed from the password is kept

@@ -10,6 +10,8 @@ of the row (a save racing another save or a logout could otherwise leave the old
 cache), and each copy carries the row's expiry, checked on every read.
 
 A request then costs one cache round trip (the copy and its version together) instead of a query.
+A queryset ``update()`` of session rows sends no signal: nothing here does one, and code that must
+should bump ``version_name(key)`` itself, or the copy lives on until it expires (SESSION_COOKIE_AGE).
 """
 
 from __future__ import annotations
