@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from awards.models import Campaign
 from core.demo import LIVE_SLUG
@@ -60,13 +61,18 @@ def test_wrong_password_stays_on_the_login_page_with_a_chinese_message(live_demo
 
 def test_office_opens_the_live_campaign_and_sees_the_caps(live_demo, page, log_in):
     log_in(page, "office")
-    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="评选表彰活动").click()
-    page.get_by_role("link", name=Campaign.objects.get(slug=LIVE_SLUG).title).click()
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="主菜单").get_by_role("link", name="评选表彰活动").click()
+    # click() returns once the navigation commits, before the new page is parsed: wait for its load
+    # event, then let expect() retry (CI once read an empty table here).
+    with page.expect_navigation():
+        page.get_by_role("link", name=Campaign.objects.get(slug=LIVE_SLUG).title).click()
 
     assert page.url.endswith(f"/campaigns/{LIVE_SLUG}/")
-    limits = page.locator("section[aria-labelledby=h-caps] tr[data-cap] .cap-limit").all_inner_texts()
-    assert limits == ["10", "15", "5"]
-    assert page.get_by_role("heading", name="各推荐单位名额（99）").is_visible()
+    expect(page.locator("section[aria-labelledby=h-caps] tr[data-cap] .cap-limit")).to_have_text(
+        ["10", "15", "5"]
+    )
+    expect(page.get_by_role("heading", name="各推荐单位名额（99）")).to_be_visible()
 
 
 def test_district_user_typing_another_districts_url_gets_the_404_page(live_demo, page, log_in):
