@@ -22,7 +22,7 @@ from django.utils import timezone
 from .chain import payload_text, row_hash
 from .models import Action, AuditEvent, ChainHead, Outcome
 
-__all__ = ["Action", "Outcome", "record", "record_on_commit", "client_ip", "current_request", "SYSTEM"]
+__all__ = ["Action", "Outcome", "record", "record_on_commit", "event_values", "client_ip", "current_request", "SYSTEM"]
 
 logger = logging.getLogger(__name__)
 # The name recorded for changes made by no person (a scheduled task, a management command).
@@ -66,29 +66,10 @@ def record(
     object_id: str = "",
     object_repr: str = "",
 ) -> AuditEvent:
-    if request is None:
-        request = current_request()
-    if user is None and request is not None:
-        user = getattr(request, "user", None)
-    if user is not None and not getattr(user, "is_authenticated", False):
-        user = None
-    if obj is not None:
-        object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
-        object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)
-    values = {
-        "at": timezone.now(),
-        "user_id_value": user.pk if user is not None else None,
-        "username": (user.get_username() if user is not None else username or SYSTEM)[:150],
-        "role": role if role is not None else _role_label(user),
-        "action": str(action),
-        "object_type": object_type[:80],
-        "object_id": str(object_id)[:64],
-        "object_repr": object_repr[:200],
-        "outcome": str(outcome),
-        "client_ip": client_ip(request),
-        "detail": detail or {},
-    }
+    values = event_values(
+        action, request=request, user=user, obj=obj, outcome=outcome, detail=detail, username=username,
+        role=role, object_type=object_type, object_id=object_id, object_repr=object_repr,
+    )
     # Inside a caller's transaction, no savepoint of its own (two statements fewer on every audited
     # write): the row and the change it records commit or fail together.
     with transaction.atomic(savepoint=False):
@@ -101,6 +82,46 @@ def record(
         event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **values)
         ChainHead.objects.filter(pk=1).update(last_hash=digest, count=head.count + 1)
     return event
+
+
+def event_values(
+    action: str,
+    *,
+    request=None,
+    user=None,
+    obj=None,
+    outcome: str = Outcome.SUCCESS,
+    detail: dict | None = None,
+    username: str = "",
+    role: str | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> dict:
+    """The row ``record`` writes, before the chain: time, user, role, client address filled in."""
+    if request is None:
+        request = current_request()
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    if obj is not None:
+        object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
+        object_id = object_id or ("" if obj.pk is None else str(obj.pk))
+        object_repr = object_repr or str(obj)
+    return {
+        "at": timezone.now(),
+        "user_id_value": user.pk if user is not None else None,
+        "username": (user.get_username() if user is not None else username or SYSTEM)[:150],
+        "role": role if role is not None else _role_label(user),
+        "action": str(action),
+        "object_type": object_type[:80],
+        "object_id": str(object_id)[:64],
+        "object_repr": object_repr[:200],
+        "outcome": str(outcome),
+        "client_ip": client_ip(request),
+        "detail": detail or {},
+    }
 
 
 def _append_in_one_statement(values: dict) -> AuditEvent | None:

@@ -39,6 +39,17 @@ def check_attachment(upload):
 
 
 class EntryChoiceField(forms.ModelChoiceField):
+    """The entries of the notice, listed from the queryset; a submitted choice is cleaned to the
+    entry's id with no query: the filing checks it under the notice's lock (services.file_objection)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return int(str(value))
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
     def label_from_instance(self, entry: NoticeEntry) -> str:
         where = f"（{entry.unit_and_post}）" if entry.unit_and_post else ""
         return f"{entry.position}. {entry.name}{where}"

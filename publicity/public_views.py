@@ -77,11 +77,11 @@ def objection(request, pk: int):
             data = form.cleaned_data
             try:
                 filed = services.file_objection(
-                    entry=data["entry"], name=data["name"], contact=data["contact"], facts=data["facts"],
+                    entry=data["entry"], notice_id=pk, name=data["name"], contact=data["contact"], facts=data["facts"],
                     attachment=data["attachment"], client=services.client_key(client_address(request)),
                 )
             except services.PublicityError as exc:
-                form.add_error(None, exc.message)
+                form.add_error("entry" if exc.code == "entry" else None, exc.message)
                 if exc.code == "rate":
                     status = 429
             else:

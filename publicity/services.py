@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.log import Action, record, record_on_commit
+from audit.log import Action, record_on_commit
+from audit.recorded import create_recorded
 from awards.models import Campaign, Category
 from core.versions import DATA, bump
 from nominations import services as nomination_services
@@ -292,24 +293,51 @@ def check_rate(key: str, *, limit: int = OBJECTION_RATE, window_seconds: int = 3
         raise PublicityError("提交过于频繁，请稍后再试。", code="rate")
 
 
-def _locked_for_objection(pk: int) -> Notice:
-    """The notice, locked against a change (closing, withdrawal) while the objection is filed.
+def _locked_for_objection(entry_id: int, notice_id: int | None) -> Notice:
+    """The notice of entry ``entry_id`` (of notice ``notice_id`` when given), locked against a change
+    (closing, withdrawal) while the objection is filed; PublicityError when there is no such entry.
 
     On PostgreSQL a share lock: objections to one notice do not wait for each other (the surge of
     the morning a city-wide notice opens), a change of the notice waits for them and they for it.
+    One statement reads the entry and the notice, with no queryset built (the public form's hot path).
     """
     if connection.vendor == "postgresql":
-        return Notice.objects.raw(f"SELECT * FROM {Notice._meta.db_table} WHERE id = %s FOR SHARE", [pk])[0]
-    return Notice.objects.select_for_update().get(pk=pk)
+        fields = Notice._meta.concrete_fields
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"n.{quote(f.column)}" for f in fields)
+        same_notice = "AND e.notice_id = %s" if notice_id is not None else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {Notice._meta.db_table} n JOIN {NoticeEntry._meta.db_table} e "
+                f"ON e.notice_id = n.id WHERE e.id = %s {same_notice} FOR SHARE OF n",
+                [entry_id] if notice_id is None else [entry_id, notice_id],
+            )
+            found = cursor.fetchone()
+        notice = None if found is None else Notice.from_db(connection.alias, [f.attname for f in fields], found)
+    else:
+        entries = NoticeEntry.objects.filter(pk=entry_id)
+        if notice_id is not None:
+            entries = entries.filter(notice_id=notice_id)
+        notice = Notice.objects.select_for_update().filter(pk__in=entries.values("notice_id")).first()
+    if notice is None:
+        raise PublicityError("请从列表中选择公示对象。", code="entry")
+    return notice
 
 
 @transaction.atomic
 def file_objection(
-    *, entry: NoticeEntry, name: str, contact: str, facts: str, attachment=None, client: str, now: dt.datetime | None = None
+    *, entry: NoticeEntry | int, name: str, contact: str, facts: str, attachment=None, client: str,
+    notice_id: int | None = None, now: dt.datetime | None = None,
 ) -> Objection:
-    """Real-name objection, accepted only inside the window (DESIGN §4: objections only inside it)."""
+    """Real-name objection, accepted only inside the window (DESIGN §4: objections only inside it).
+
+    ``entry``: the entry or its id (the public form's, checked here against ``notice_id`` under the
+    notice's lock). The objection, its history and its audit row go in with one statement on
+    PostgreSQL (audit.recorded).
+    """
     now = now or timezone.now()
-    notice = _locked_for_objection(entry.notice_id)
+    entry_id = entry if isinstance(entry, int) else entry.pk
+    notice = _locked_for_objection(entry_id, notice_id)
     if not notice.is_open_at(now):
         if now < notice.opens_at:
             raise PublicityError("公示尚未开始，暂不受理异议。", code="window")
@@ -319,15 +347,17 @@ def file_objection(
     if len(facts.strip()) < 10:
         raise PublicityError("请具体写明异议的事实（至少10个字）。", code="facts")
     check_rate(client)
-    objection = Objection.objects.create(
-        notice=notice, entry=entry, objector_name=name.strip(), objector_contact=contact.strip(),
+    objection = Objection(
+        notice=notice, entry_id=entry_id, objector_name=name.strip(), objector_contact=contact.strip(),
         facts=facts.strip(), attachment=attachment or "",
     )
+    if not isinstance(entry, int):
+        objection.entry = entry
     # The objector's name and contact stay out of the trail; the receipt code finds the objection.
     # In the same transaction, not after it: one commit (one WAL flush) per objection instead of two,
     # on the public form that takes the surge; and no objection is filed without its audit row.
-    record(
-        Action.STATE_CHANGE, obj=objection, object_repr=f"异议{objection.receipt_code}", username="公众（实名异议人）",
+    create_recorded(
+        objection, Action.STATE_CHANGE, object_repr=f"异议{objection.receipt_code}", username="公众（实名异议人）",
         detail={"变更": "受理异议", "公示": notice.pk},
     )
     # The staff are told by the next sweep (publicity.tasks.tell_staff_of_objections), not by a task per filing.

@@ -114,6 +114,15 @@ def test_entry_of_another_notice_cannot_be_chosen(client, notice, campaign, user
     other = bulk_notice(campaign, org("渝北区知识产权保护中心"), users["unit_yubei"], entries=1)
     response = _post(client, notice, _form_data(client, notice, entry=other.entries.get().pk))
     assert response.status_code == 200
+    assert response.context["form"].errors["entry"] == ["请从列表中选择公示对象。"]
+    assert not Objection.objects.exists() and not Objection.history.exists()
+
+
+@pytest.mark.parametrize("entry", ["abc", "", "99999999"])
+def test_entry_that_is_no_entry_is_refused_on_the_form(client, notice, entry):
+    response = _post(client, notice, _form_data(client, notice, entry=entry))
+    assert response.status_code == 200
+    assert response.context["form"].errors["entry"]
     assert not Objection.objects.exists()
 
 
