@@ -124,32 +124,50 @@ def event_values(
     }
 
 
+def chain_append(columns: list[str], values: str, hashed: str, *, sources: str = "head") -> str:
+    """The CTEs ``event`` (a row inserted, hashed onto the head) and ``moved`` (the head moved on to it).
+
+    Follows a CTE ``head`` (``locked_head``). ``columns``: the audit columns given by ``values`` (SQL,
+    over ``sources``); ``hashed``: the SQL of the text hashed after the head's hash, as ``row_hash``
+    hashes it (``verify`` checks it). ``event`` returns the row's id, prev_hash and hash.
+    """
+    head_table, event_table = ChainHead._meta.db_table, AuditEvent._meta.db_table
+    quote = connection.ops.quote_name
+    return f"""
+        event AS (
+            INSERT INTO {event_table} ({", ".join(quote(c) for c in columns)}, prev_hash, hash)
+            SELECT {values}, head.last_hash, encode(sha256(convert_to(head.last_hash || {hashed}, 'UTF8')), 'hex')
+            FROM {sources}
+            RETURNING id, prev_hash, hash
+        ),
+        moved AS (
+            UPDATE {head_table} SET last_hash = event.hash, count = {head_table}.count + 1
+            FROM event WHERE {head_table}.id = 1
+        )"""
+
+
+def locked_head(guard: str = "") -> str:
+    """The CTE ``head``: the chain head, locked; no row when there is none yet or ``guard`` (SQL) is false.
+
+    A guard that locks rows of its own (``EXISTS (… FOR SHARE)``) takes them before the head.
+    """
+    condition = f" AND {guard}" if guard else ""
+    return f"head AS (SELECT last_hash FROM {ChainHead._meta.db_table} WHERE id = 1{condition} FOR UPDATE)"
+
+
 def _append_in_one_statement(values: dict) -> AuditEvent | None:
     """Lock the chain head, insert the row hashed onto it and move the head on, in one statement.
 
     Every writer waits for the head, so the time it is held bounds the rate of audited writes (the
     public objection form on the morning a notice opens): one round trip, with no Python in between,
-    instead of three. PostgreSQL computes the same SHA-256 as ``row_hash`` (``verify`` checks it).
-    None when there is no head yet: the first row goes the ORM way, which creates it.
+    instead of three. None when there is no head yet: the first row goes the ORM way, which creates it.
     """
     fields = [AuditEvent._meta.get_field(name) for name in values]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
-    event_table, head_table = AuditEvent._meta.db_table, ChainHead._meta.db_table
     sql = f"""
-        WITH head AS (SELECT last_hash FROM {head_table} WHERE id = 1 FOR UPDATE),
-        row AS (
-            INSERT INTO {event_table} ({columns}, prev_hash, hash)
-            SELECT {", ".join(["%s"] * len(params))}, head.last_hash,
-                   encode(sha256(convert_to(head.last_hash || %s, 'UTF8')), 'hex')
-            FROM head
-            RETURNING id, prev_hash, hash
-        ),
-        moved AS (
-            UPDATE {head_table} SET last_hash = row.hash, count = {head_table}.count + 1
-            FROM row WHERE {head_table}.id = 1
-        )
-        SELECT id, prev_hash, hash FROM row
+        WITH {locked_head()},
+        {chain_append([f.column for f in fields], ", ".join(["%s"] * len(params)), "%s")}
+        SELECT id, prev_hash, hash FROM event
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, payload_text(values)])

@@ -29,10 +29,10 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import get_change_reason_from_object
 
 from .chain import payload_text
-from .log import event_values, record
-from .models import AuditEvent, ChainHead
+from .log import chain_append, event_values, locked_head, record
+from .models import AuditEvent
 
-__all__ = ["create_recorded"]
+__all__ = ["create_recorded", "insert_recorded"]
 
 _ID = "\x00"  # stands for the new row's id in the hashed text, which PostgreSQL fills in
 _ID_IN_TEXT = '"object_id":' + json.dumps(_ID)
@@ -41,14 +41,29 @@ _ID_IN_TEXT = '"object_id":' + json.dumps(_ID)
 def create_recorded(instance: Model, action: str, **audit) -> Model:
     """Insert ``instance`` (new) with its historical record and an audit row of ``action`` about it.
 
-    ``audit``: the keywords of ``audit.log.record`` but ``obj``. Inside the caller's transaction.
+    ``audit``: the keywords of ``audit.log.record`` but ``obj``. One statement on PostgreSQL (atomic
+    by itself, in the caller's transaction if there is one); elsewhere the ORM way, in one transaction.
     """
+    if insert_recorded(instance, action, **audit):
+        return instance
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql" and _insert_in_one_statement(instance, action, audit):
-            return instance
         instance.save(force_insert=True)
         record(action, obj=instance, **audit)
     return instance
+
+
+def insert_recorded(instance: Model, action: str, *, guard: str = "", guard_params=(), **audit) -> bool:
+    """``create_recorded``'s one statement, written only if ``guard`` (SQL, with ``guard_params``) holds.
+
+    The guard is checked, and whatever it locks is locked, before the chain head, in the same
+    statement: a caller can check its rules on rows read without a lock, then write only if those rows
+    are still as read, and never hold the head across a round trip to the client (issue 8: the public
+    objection form in autocommit). False when nothing was written: the guard was false, the chain has
+    no head yet, or the database is not PostgreSQL.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    return _insert_in_one_statement(instance, action, audit, guard, list(guard_params))
 
 
 def _history_user_id(instance) -> int | None:
@@ -62,7 +77,7 @@ def _history_user_id(instance) -> int | None:
     return None if user is None else user.pk
 
 
-def _insert_in_one_statement(instance: Model, action: str, audit: dict) -> bool:
+def _insert_in_one_statement(instance: Model, action: str, audit: dict, guard: str, guard_params: list) -> bool:
     meta = instance._meta
     quote = connection.ops.quote_name
     now = timezone.now()
@@ -98,9 +113,13 @@ def _insert_in_one_statement(instance: Model, action: str, audit: dict) -> bool:
     def marks(n: int) -> str:
         return ", ".join(["%s"] * n)
 
-    head_table, event_table = ChainHead._meta.db_table, AuditEvent._meta.db_table
+    # The audit row, hashed with the new id between the two halves of its text.
+    append = chain_append(
+        [*(f.column for f in event_fields), "object_id"], f"{marks(len(event_row))}, new.id::text",
+        "%s || new.id::text || %s", sources="head, new",
+    )
     sql = f"""
-        WITH head AS (SELECT last_hash FROM {head_table} WHERE id = 1 FOR UPDATE),
+        WITH {locked_head(guard)},
         new AS (
             INSERT INTO {quote(meta.db_table)} ({", ".join(quote(f.column) for f in fields)})
             SELECT {marks(len(row))} FROM head
@@ -111,23 +130,13 @@ def _insert_in_one_statement(instance: Model, action: str, audit: dict) -> bool:
                 ({quote(history._meta.get_field(meta.pk.attname).column)}, {", ".join(quote(f.column) for f in history_fields)})
             SELECT new.id, {marks(len(history_row))} FROM new
         ),
-        event AS (
-            INSERT INTO {event_table} ({", ".join(quote(f.column) for f in event_fields)}, object_id, prev_hash, hash)
-            SELECT {marks(len(event_row))}, new.id::text, head.last_hash,
-                   encode(sha256(convert_to(head.last_hash || %s || new.id::text || %s, 'UTF8')), 'hex')
-            FROM head, new
-            RETURNING hash
-        ),
-        moved AS (
-            UPDATE {head_table} SET last_hash = event.hash, count = {head_table}.count + 1
-            FROM event WHERE {head_table}.id = 1
-        )
+        {append}
         SELECT id FROM new
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*row, *history_row, *event_row, before_id, after_id])
+        cursor.execute(sql, [*guard_params, *row, *history_row, *event_row, before_id, after_id])
         found = cursor.fetchone()
-    if found is None:  # no chain head yet: nothing was written, the ORM way creates it
+    if found is None:  # the guard was false or there is no chain head yet: nothing was written
         return False
     instance.pk = found[0]
     instance._state.adding = False

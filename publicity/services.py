@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.log import Action, record_on_commit
-from audit.recorded import create_recorded
+from audit.recorded import create_recorded, insert_recorded
 from awards.models import Campaign, Category
 from core.versions import DATA, bump
 from nominations import services as nomination_services
@@ -293,9 +293,9 @@ def check_rate(key: str, *, limit: int = OBJECTION_RATE, window_seconds: int = 3
         raise PublicityError("提交过于频繁，请稍后再试。", code="rate")
 
 
-def _locked_for_objection(entry_id: int, notice_id: int | None) -> Notice:
-    """The notice of entry ``entry_id`` (of notice ``notice_id`` when given), locked against a change
-    (closing, withdrawal) while the objection is filed; PublicityError when there is no such entry.
+def _notice_of_entry(entry_id: int, notice_id: int | None, *, lock: bool) -> Notice:
+    """The notice of entry ``entry_id`` (of notice ``notice_id`` when given); PublicityError when there
+    is no such entry. ``lock``: locked against a change (closing, withdrawal) until the transaction ends.
 
     On PostgreSQL a share lock: objections to one notice do not wait for each other (the surge of
     the morning a city-wide notice opens), a change of the notice waits for them and they for it.
@@ -309,7 +309,7 @@ def _locked_for_objection(entry_id: int, notice_id: int | None) -> Notice:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {columns} FROM {Notice._meta.db_table} n JOIN {NoticeEntry._meta.db_table} e "
-                f"ON e.notice_id = n.id WHERE e.id = %s {same_notice} FOR SHARE OF n",
+                f"ON e.notice_id = n.id WHERE e.id = %s {same_notice}{' FOR SHARE OF n' if lock else ''}",
                 [entry_id] if notice_id is None else [entry_id, notice_id],
             )
             found = cursor.fetchone()
@@ -318,26 +318,26 @@ def _locked_for_objection(entry_id: int, notice_id: int | None) -> Notice:
         entries = NoticeEntry.objects.filter(pk=entry_id)
         if notice_id is not None:
             entries = entries.filter(notice_id=notice_id)
-        notice = Notice.objects.select_for_update().filter(pk__in=entries.values("notice_id")).first()
+        notices = Notice.objects.select_for_update() if lock else Notice.objects.all()
+        notice = notices.filter(pk__in=entries.values("notice_id")).first()
     if notice is None:
         raise PublicityError("请从列表中选择公示对象。", code="entry")
     return notice
 
 
-@transaction.atomic
-def file_objection(
-    *, entry: NoticeEntry | int, name: str, contact: str, facts: str, attachment=None, client: str,
-    notice_id: int | None = None, now: dt.datetime | None = None,
-) -> Objection:
-    """Real-name objection, accepted only inside the window (DESIGN §4: objections only inside it).
+def _still_as_read(notice: Notice) -> tuple[str, list]:
+    """SQL true while ``notice`` has the window and status it was read with (what ``is_open_at``
+    reads), share-locking it: the guard of the filing written in one statement (audit.recorded)."""
+    fields = [Notice._meta.get_field(name) for name in ("status", "opens_at", "closes_at")]
+    same = " AND ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    return (
+        f"EXISTS (SELECT 1 FROM {Notice._meta.db_table} WHERE id = %s AND {same} FOR SHARE)",
+        [notice.pk, *(f.get_db_prep_value(getattr(notice, f.attname), connection) for f in fields)],
+    )
 
-    ``entry``: the entry or its id (the public form's, checked here against ``notice_id`` under the
-    notice's lock). The objection, its history and its audit row go in with one statement on
-    PostgreSQL (audit.recorded).
-    """
-    now = now or timezone.now()
-    entry_id = entry if isinstance(entry, int) else entry.pk
-    notice = _locked_for_objection(entry_id, notice_id)
+
+def _check_objection(notice: Notice, *, name: str, contact: str, facts: str, now: dt.datetime) -> None:
+    """The rules of an objection (DESIGN §4: real-name, specific, only inside the window)."""
     if not notice.is_open_at(now):
         if now < notice.opens_at:
             raise PublicityError("公示尚未开始，暂不受理异议。", code="window")
@@ -346,22 +346,72 @@ def file_objection(
         raise PublicityError("异议须实名提出：请填写姓名和联系方式。", code="real_name")
     if len(facts.strip()) < 10:
         raise PublicityError("请具体写明异议的事实（至少10个字）。", code="facts")
-    check_rate(client)
+
+
+def file_objection(
+    *, entry: NoticeEntry | int, name: str, contact: str, facts: str, attachment=None, client: str,
+    notice_id: int | None = None, now: dt.datetime | None = None,
+) -> Objection:
+    """Real-name objection, accepted only inside the window (DESIGN §4: objections only inside it).
+
+    ``entry``: the entry or its id (the public form's, checked here against ``notice_id``).
+
+    On PostgreSQL the notice is read without a lock and the rules checked; then one statement writes
+    the objection, its history and its audit row only if the notice is still as read, share-locking
+    it before the audit chain's head (audit.recorded.insert_recorded). Outside a caller's transaction
+    that statement is its own: the head is held for the statement alone, never across a round trip
+    to this process (issue 8: the surge the morning a notice opens). If the notice changed in
+    between, or the chain has no head yet, the filing goes again under the notice's lock.
+    """
+    now = now or timezone.now()
+    entry_id = entry if isinstance(entry, int) else entry.pk
+    values = {"name": name, "contact": contact, "facts": facts, "attachment": attachment}
+    if connection.vendor == "postgresql":
+        notice = _notice_of_entry(entry_id, notice_id, lock=False)
+        _check_objection(notice, name=name, contact=contact, facts=facts, now=now)
+        check_rate(client)
+        objection = _new_objection(notice, entry, **values)
+        guard, params = _still_as_read(notice)
+        if insert_recorded(objection, Action.STATE_CHANGE, guard=guard, guard_params=params, **_audit_of(objection)):
+            return objection
+        return _file_locked(entry, notice_id, rate_counted=True, client=client, now=now, **values)
+    return _file_locked(entry, notice_id, rate_counted=False, client=client, now=now, **values)
+
+
+@transaction.atomic
+def _file_locked(
+    entry: NoticeEntry | int, notice_id: int | None, *, rate_counted: bool, client: str, name: str, contact: str,
+    facts: str, attachment, now: dt.datetime,
+) -> Objection:
+    """The filing with the notice locked for the whole transaction: the objection and its audit row
+    commit together (audit.recorded.create_recorded)."""
+    entry_id = entry if isinstance(entry, int) else entry.pk
+    notice = _notice_of_entry(entry_id, notice_id, lock=True)
+    _check_objection(notice, name=name, contact=contact, facts=facts, now=now)
+    if not rate_counted:
+        check_rate(client)
+    objection = _new_objection(notice, entry, name=name, contact=contact, facts=facts, attachment=attachment)
+    return create_recorded(objection, Action.STATE_CHANGE, **_audit_of(objection))
+
+
+def _new_objection(notice: Notice, entry: NoticeEntry | int, *, name, contact, facts, attachment) -> Objection:
     objection = Objection(
-        notice=notice, entry_id=entry_id, objector_name=name.strip(), objector_contact=contact.strip(),
-        facts=facts.strip(), attachment=attachment or "",
+        notice=notice, entry_id=entry if isinstance(entry, int) else entry.pk, objector_name=name.strip(),
+        objector_contact=contact.strip(), facts=facts.strip(), attachment=attachment or "",
     )
     if not isinstance(entry, int):
         objection.entry = entry
-    # The objector's name and contact stay out of the trail; the receipt code finds the objection.
-    # In the same transaction, not after it: one commit (one WAL flush) per objection instead of two,
-    # on the public form that takes the surge; and no objection is filed without its audit row.
-    create_recorded(
-        objection, Action.STATE_CHANGE, object_repr=f"异议{objection.receipt_code}", username="公众（实名异议人）",
-        detail={"变更": "受理异议", "公示": notice.pk},
-    )
-    # The staff are told by the next sweep (publicity.tasks.tell_staff_of_objections), not by a task per filing.
     return objection
+
+
+def _audit_of(objection: Objection) -> dict:
+    # The objector's name and contact stay out of the trail; the receipt code finds the objection.
+    # Written with the objection, not after it: no objection is filed without its audit row.
+    # The staff are told by the next sweep (publicity.tasks.tell_staff_of_objections), not by a task per filing.
+    return {
+        "object_repr": f"异议{objection.receipt_code}", "username": "公众（实名异议人）",
+        "detail": {"变更": "受理异议", "公示": objection.notice_id},
+    }
 
 
 @transaction.atomic

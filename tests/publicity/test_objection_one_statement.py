@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from audit.chain import verify
 from audit.log import Action, record
 from audit.models import AuditEvent, ChainHead
-from audit.recorded import create_recorded
+from audit.recorded import create_recorded, insert_recorded
 from publicity import services
-from publicity.models import Objection
+from publicity.models import Notice, Objection
 
 from .helpers import unit_notice
 
@@ -141,3 +141,55 @@ def test_post_save_receivers_of_an_objection_are_the_ones_the_statement_stands_i
     # simple-history's record (written by the statement); core.versions (no DATA bump on create:
     # DATA_LATER_ON_CREATE, the sweep moves it).
     assert names == ["core.versions.model_changed", "simple_history.models.HistoricalRecords.post_save"]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="on SQLite the notice is locked from the read to the write")
+def test_a_notice_closed_between_the_read_and_the_statement_refuses_the_filing_and_counts_it_once(notice, monkeypatch):
+    """The rules are checked on the notice as read; the statement writes only if it is still so
+    (publicity.services._still_as_read), else the filing goes again under the lock and is refused."""
+    entry_id = _file(notice, client="warm").entry_id  # the chain has its head
+    counted = []
+
+    def close_meanwhile(client):  # runs between the read and the write
+        counted.append(client)
+        Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.CLOSED)
+
+    monkeypatch.setattr(services, "check_rate", close_meanwhile)
+    events, histories, objections = AuditEvent.objects.count(), Objection.history.count(), Objection.objects.count()
+    head = ChainHead.objects.get(pk=1).last_hash
+
+    with pytest.raises(services.PublicityError) as refused:
+        _file(notice, entry_id=entry_id, client="c2")
+
+    assert refused.value.code == "window" and "不再受理异议" in refused.value.message
+    assert counted == ["c2"]  # the rate is counted once, not again by the locked retry
+    assert (Objection.objects.count(), Objection.history.count(), AuditEvent.objects.count()) == (
+        objections, histories, events,
+    )
+    assert ChainHead.objects.get(pk=1).last_hash == head
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the guarded statement is PostgreSQL's")
+def test_a_false_guard_writes_nothing(notice):
+    _file(notice, client="warm")
+    before = (Objection.objects.count(), Objection.history.count(), AuditEvent.objects.count())
+    objection = Objection(
+        notice=notice, entry=notice.entries.first(), objector_name="李某", objector_contact="023-1", facts=FACTS
+    )
+
+    assert insert_recorded(objection, Action.STATE_CHANGE, guard="1 = %s", guard_params=[2], **AUDIT) is False
+    assert objection.pk is None and objection._state.adding
+    assert (Objection.objects.count(), Objection.history.count(), AuditEvent.objects.count()) == before
+    assert insert_recorded(objection, Action.STATE_CHANGE, guard="1 = %s", guard_params=[1], **AUDIT) is True
+    assert Objection.objects.filter(pk=objection.pk).exists() and verify().ok
+
+
+def test_on_sqlite_insert_recorded_writes_nothing_and_create_recorded_the_orm_way(notice):
+    if ON_POSTGRESQL:
+        pytest.skip("SQLite's side")
+    objection = Objection(
+        notice=notice, entry=notice.entries.first(), objector_name="李某", objector_contact="023-1", facts=FACTS
+    )
+    assert insert_recorded(objection, Action.STATE_CHANGE, **AUDIT) is False and objection.pk is None
+    create_recorded(objection, Action.STATE_CHANGE, object_repr="异议", **AUDIT)
+    assert _event(objection).hash == ChainHead.objects.get(pk=1).last_hash and objection.history.count() == 1
