@@ -20,6 +20,7 @@ Elsewhere (SQLite, or before the chain has its head) the ORM way, the same rows.
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.db import connection, transaction
@@ -66,6 +67,12 @@ def insert_recorded(instance: Model, action: str, *, guard: str = "", guard_para
     return _insert_in_one_statement(instance, action, audit, guard, list(guard_params))
 
 
+@functools.cache
+def _history_model(model: type[Model]) -> type[Model]:
+    """simple-history's historical model of ``model``: its descriptor builds a manager class per access."""
+    return model.history.model
+
+
 def _history_user_id(instance) -> int | None:
     """simple-history's own choice (HistoricalRecords.get_history_user): the instance's, or the request's."""
     user = getattr(instance, "_history_user", None)
@@ -85,7 +92,7 @@ def _insert_in_one_statement(instance: Model, action: str, audit: dict, guard: s
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     row = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
 
-    history = type(instance).history.model  # the descriptor's model: simple-history's historical table
+    history = _history_model(type(instance))
     extra = {
         "history_date": getattr(instance, "_history_date", now),
         "history_type": "+",

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 
 from awards.models import Category
 from orgs.models import User
@@ -38,9 +39,34 @@ def check_attachment(upload):
         raise ValidationError("附件须为PDF、JPG或PNG格式的文件（按文件内容识别）。", code="type") from exc
 
 
+class _EntriesWhenDrawn(ModelChoiceIterator):
+    """The field's choices, reading its queryset when iterated rather than when made."""
+
+    def __init__(self, field):
+        self.field = field
+
+    @property
+    def queryset(self):
+        return self.field.queryset
+
+
 class EntryChoiceField(forms.ModelChoiceField):
-    """The entries of the notice, listed from the queryset; a submitted choice is cleaned to the
-    entry's id with no query: the filing checks it under the notice's lock (services.file_objection)."""
+    """The entries of notice ``notice_id``, listed from a queryset built only when the list is drawn;
+    a submitted choice is cleaned to the entry's id with no query and no queryset: the filing checks
+    it against the notice (services.file_objection). The public form's hot path (issue 8)."""
+
+    iterator = _EntriesWhenDrawn
+    notice_id: int | None = None
+
+    @property
+    def queryset(self):
+        if self._queryset is None and self.notice_id is not None:
+            self._queryset = NoticeEntry.objects.filter(notice_id=self.notice_id).order_by("position")
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset):
+        forms.ModelChoiceField.queryset.fset(self, queryset)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -58,7 +84,7 @@ class EntryChoiceField(forms.ModelChoiceField):
 class ObjectionForm(forms.Form):
     """Real-name objection (公示期间以真实姓名反映); spam is turned away by a honeypot and a fill time."""
 
-    entry = EntryChoiceField(label="异议对象", queryset=NoticeEntry.objects.none(), empty_label="请选择公示对象")
+    entry = EntryChoiceField(label="异议对象", queryset=None, empty_label="请选择公示对象")
     name = forms.CharField(label="真实姓名", max_length=40)
     contact = forms.CharField(label="联系方式", max_length=60, help_text="手机、电话或通讯地址，用于核查和告知处理结果，不会公开。")
     facts = forms.CharField(
@@ -74,7 +100,9 @@ class ObjectionForm(forms.Form):
         """``notice``: the notice, or only its id (a filing checks the notice itself, under its lock)."""
         super().__init__(*args, **kwargs)
         self.notice_id = notice if isinstance(notice, int) else notice.pk
-        self.fields["entry"].queryset = NoticeEntry.objects.filter(notice_id=self.notice_id).order_by("position")
+        entry = self.fields["entry"]
+        entry.notice_id = self.notice_id
+        entry.widget.choices = entry.choices  # the copied widget's choices still read the declared field
         for name, field in self.fields.items():
             if field.help_text:
                 field.widget.attrs["aria-describedby"] = f"id_{name}-help"

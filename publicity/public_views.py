@@ -10,7 +10,7 @@ them; the objection form lives on its own uncached page.
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -85,7 +85,8 @@ def objection(request, pk: int):
                 if exc.code == "rate":
                     status = 429
             else:
-                return redirect(f"{reverse('public:receipt', args=[filed.receipt_code])}?filed=1")
+                # Not redirect(): given a path it first tries, and fails, to reverse it as a view name.
+                return HttpResponseRedirect(f"{reverse('public:receipt', args=[filed.receipt_code])}?filed=1")
     notice = Notice.objects.public().select_related("issuer", "campaign").filter(pk=pk).first()
     if notice is None:
         raise Http404("没有找到该公示。")
