@@ -137,12 +137,12 @@ class Objection(models.Model):
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections")
     entry = models.ForeignKey(NoticeEntry, on_delete=models.PROTECT, related_name="objections", verbose_name=_("异议对象"))
-    receipt_code = models.CharField(_("回执码"), max_length=16, unique=True, default=new_receipt_code)
+    receipt_code = models.CharField(_("回执码"), max_length=16, default=new_receipt_code)  # unique: Meta
     objector_name = models.CharField(_("异议人姓名"), max_length=40)
     objector_contact = EncryptedCharField(_("联系方式"), max_length=60)  # encrypted at rest (core.crypto)
     facts = models.TextField(_("异议事实"))
     attachment = models.FileField(_("附件"), upload_to="publicity/objections/", blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED)  # index: Meta
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("核查人")
     )
@@ -157,13 +157,22 @@ class Objection(models.Model):
     # in batches, not one task each, so the public form stays light under a surge.
     staff_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["objector_contact", "staff_notified_at"])
+    # The history is read per objection (by its id) and by date; the other indexes a historical table
+    # would copy cost every filing and serve no query (issue 8: the public form under a surge).
+    history = HistoricalRecords(
+        excluded_fields=["objector_contact", "staff_notified_at"],
+        no_db_index=["receipt_code", "status", "notice", "entry", "assigned_to", "concluded_by"],
+    )
 
     class Meta:
         verbose_name = _("异议")
         verbose_name_plural = _("异议")
         ordering = ["created_at"]
+        # Declared here rather than with unique=/db_index= on the fields: Django adds a second
+        # (pattern-matching) index to those on PostgreSQL, which no query here uses and every filing writes.
+        constraints = [models.UniqueConstraint(fields=["receipt_code"], name="objection_receipt_code_unique")]
         indexes = [
+            models.Index(fields=["status"], name="objection_status"),
             models.Index(fields=["created_at"], condition=models.Q(staff_notified_at__isnull=True), name="objection_untold"),
         ]
 
