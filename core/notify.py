@@ -28,7 +28,13 @@ def notify_each(messages) -> int:
     messages = list(messages)
     if not messages:
         return 0
-    sent = set(Notification.objects.filter(key__in={key for _u, key, _t, _l in messages}).values_list("user_id", "key"))
+    # By user and key: the unique (user, key) index answers it; by key alone it read every reminder
+    # ever sent, once per batch (issue 8: the objection sweep at national size).
+    sent = set(
+        Notification.objects.filter(
+            user_id__in={user.pk for user, _k, _t, _l in messages}, key__in={key for _u, key, _t, _l in messages}
+        ).order_by().values_list("user_id", "key")
+    )
     new = {}
     for user, key, text, url in messages:
         if (user.pk, key) not in sent:
