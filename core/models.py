@@ -55,6 +55,8 @@ class Notification(models.Model):
         verbose_name_plural = _("提醒")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_unique_key")]
+        # The header's unread count (publicity.context_processors) reads only the unread ones.
+        indexes = [models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread")]
 
     def __str__(self) -> str:
         return self.text

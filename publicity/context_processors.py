@@ -8,6 +8,10 @@ from functools import cache
 
 from .permissions import can_see_failures
 
+# The header counts unread reminders up to this and shows "99+" beyond: counting them all would read
+# every one, on every page, for staff told of thousands of objections in a surge.
+UNREAD_SHOWN = 99
+
 
 def reminders(request):
     user = getattr(request, "user", None)
@@ -15,9 +19,12 @@ def reminders(request):
         return {}
 
     @cache
-    def unread() -> int:
+    def unread() -> str:
         from core.models import Notification
 
-        return Notification.objects.filter(user=user, read_at__isnull=True).count()
+        count = Notification.objects.filter(user=user, read_at__isnull=True)[: UNREAD_SHOWN + 1].count()
+        if count > UNREAD_SHOWN:
+            return f"{UNREAD_SHOWN}+"
+        return str(count) if count else ""
 
     return {"reminder_count": unread, "can_see_failures": lambda: can_see_failures(user)}

@@ -249,3 +249,26 @@ def test_nomination_status_shows_cancelled_in_the_record_after_upheld_close(clie
     _as(client, staff)
     html = client.get(reverse("publicity:notice_detail", args=[notice.pk])).content.decode()
     assert f'data-status="{Status.CANCELLED}"' in html and "异议经核实成立" in html
+
+
+def test_the_header_counts_unread_reminders_up_to_99(client, users):
+    """Staff told of thousands of objections: the header shows 99+ and counts no further."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from publicity.context_processors import UNREAD_SHOWN
+
+    user = users["unit_yubei"]
+    Notification.objects.bulk_create(
+        Notification(user=user, key=f"objection:{n}", text="收到异议，请及时核查。") for n in range(UNREAD_SHOWN + 5)
+    )
+    _as(client, user)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(reverse("home")).content.decode()
+    assert f'aria-label="{UNREAD_SHOWN}条以上未读">{UNREAD_SHOWN}+</span>' in html
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT" in q["sql"] and "core_notification" in q["sql"]]
+    assert len(counts) == 1 and f"LIMIT {UNREAD_SHOWN + 1}" in counts[0]
+
+    Notification.objects.filter(user=user).exclude(key="objection:0").update(read_at=timezone.now())
+    html = client.get(reverse("home")).content.decode()
+    assert 'aria-label="1条未读">1</span>' in html
