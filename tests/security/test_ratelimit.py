@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -118,3 +119,27 @@ def test_file_cache_incr_keeps_the_window(tmp_path):
     assert cache.get("w") is None  # the increment did not stretch the one-second window
     with pytest.raises(ValueError):
         cache.incr("w")
+
+
+@pytest.mark.skipif(
+    "redis" not in settings.CACHES["default"]["BACKEND"].lower(), reason="the Redis counter (the integration pass)"
+)
+def test_the_redis_counter_counts_and_expires_with_its_window():
+    import time
+
+    from django.core.cache import caches
+
+    from core.ratelimit import Limit, _key, hit
+
+    subject = f"redis-window-{time.time_ns()}"
+    limit = Limit("test-window", 2, 1)
+    assert [hit(limit, subject) for _ in range(3)] == [1, 2, 3]
+    backend = caches["default"]
+    client = backend._cache.get_client(write=True)
+    redis_key = backend.make_and_validate_key(_key(limit.name, subject))
+    assert 0 < client.pttl(redis_key) <= 1000  # the window started with the first hit
+    time.sleep(1.1)
+    assert hit(limit, subject) == 1  # a new window
+
+    client.set(redis_key, 7)  # a counter without an expiry is given one, not kept forever
+    assert hit(limit, subject) == 8 and 0 < client.pttl(redis_key) <= 1000
