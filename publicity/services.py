@@ -31,6 +31,7 @@ from workdays.services import CalendarError, working_day_window
 
 from .formatting import cn_date
 from .models import Notice, NoticeEntry, Objection, Scope
+from .recent import recent_notices
 
 OBJECTION_RATE = int(getattr(settings, "OBJECTION_RATE_PER_HOUR", 5))
 
@@ -313,6 +314,8 @@ def _notice_of_entry(entry_id: int, notice_id: int | None, *, lock: bool) -> Not
                 [entry_id] if notice_id is None else [entry_id, notice_id],
             )
             found = cursor.fetchone()
+        if found is not None:
+            recent_notices.put((entry_id, notice_id), found)
         notice = None if found is None else Notice.from_db(connection.alias, [f.attname for f in fields], found)
     else:
         entries = NoticeEntry.objects.filter(pk=entry_id)
@@ -325,15 +328,38 @@ def _notice_of_entry(entry_id: int, notice_id: int | None, *, lock: bool) -> Not
     return notice
 
 
-def _still_as_read(notice: Notice) -> tuple[str, list]:
+def _still_as_read(notice: Notice, entry_id: int) -> tuple[str, list]:
     """SQL true while ``notice`` has the window and status it was read with (what ``is_open_at``
-    reads), share-locking it: the guard of the filing written in one statement (audit.recorded)."""
+    reads), share-locking it, and ``entry_id`` is one of its entries: the guard of the filing
+    written in one statement (audit.recorded). The read may be a few seconds old (publicity.recent)."""
     fields = [Notice._meta.get_field(name) for name in ("status", "opens_at", "closes_at")]
     same = " AND ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     return (
-        f"EXISTS (SELECT 1 FROM {Notice._meta.db_table} WHERE id = %s AND {same} FOR SHARE)",
-        [notice.pk, *(f.get_db_prep_value(getattr(notice, f.attname), connection) for f in fields)],
+        f"EXISTS (SELECT 1 FROM {NoticeEntry._meta.db_table} WHERE id = %s AND notice_id = %s) "
+        f"AND EXISTS (SELECT 1 FROM {Notice._meta.db_table} WHERE id = %s AND {same} FOR SHARE)",
+        [
+            entry_id, notice.pk, notice.pk,
+            *(f.get_db_prep_value(getattr(notice, f.attname), connection) for f in fields),
+        ],
     )
+
+
+def _checked_notice(entry_id: int, notice_id: int | None, *, name: str, contact: str, facts: str, now) -> Notice:
+    """The notice of the entry, checked against the rules: as this process read it a few seconds ago
+    if that passes (the statement's guard confirms it), else as the database holds it now, so that
+    no filing is refused on an old copy (a notice opened since, publicity.recent)."""
+    found = recent_notices.get((entry_id, notice_id))
+    if found is not None:
+        notice = Notice.from_db(connection.alias, [f.attname for f in Notice._meta.concrete_fields], found)
+        try:
+            _check_objection(notice, name=name, contact=contact, facts=facts, now=now)
+        except PublicityError:
+            pass
+        else:
+            return notice
+    notice = _notice_of_entry(entry_id, notice_id, lock=False)
+    _check_objection(notice, name=name, contact=contact, facts=facts, now=now)
+    return notice
 
 
 def _check_objection(notice: Notice, *, name: str, contact: str, facts: str, now: dt.datetime) -> None:
@@ -356,7 +382,8 @@ def file_objection(
 
     ``entry``: the entry or its id (the public form's, checked here against ``notice_id``).
 
-    On PostgreSQL the notice is read without a lock and the rules checked; then one statement writes
+    On PostgreSQL the notice is read without a lock (or taken as this process read it seconds ago,
+    publicity.recent) and the rules checked; then one statement writes
     the objection, its history and its audit row only if the notice is still as read, share-locking
     it before the audit chain's head (audit.recorded.insert_recorded). Outside a caller's transaction
     that statement is its own: the head is held for the statement alone, never across a round trip
@@ -367,11 +394,10 @@ def file_objection(
     entry_id = entry if isinstance(entry, int) else entry.pk
     values = {"name": name, "contact": contact, "facts": facts, "attachment": attachment}
     if connection.vendor == "postgresql":
-        notice = _notice_of_entry(entry_id, notice_id, lock=False)
-        _check_objection(notice, name=name, contact=contact, facts=facts, now=now)
+        notice = _checked_notice(entry_id, notice_id, name=name, contact=contact, facts=facts, now=now)
         check_rate(client)
         objection = _new_objection(notice, entry, **values)
-        guard, params = _still_as_read(notice)
+        guard, params = _still_as_read(notice, entry_id)
         if insert_recorded(objection, Action.STATE_CHANGE, guard=guard, guard_params=params, **_audit_of(objection)):
             return objection
         return _file_locked(entry, notice_id, rate_counted=True, client=client, now=now, **values)

@@ -131,8 +131,10 @@ def _own_rate_counters_and_caches(settings, request):
     settings.APP_CACHE_PREFIX = uuid.uuid4().hex[:12]
     # Nor any page another test left in this process (core.localcache).
     from core import localcache
+    from publicity.recent import recent_notices
 
     localcache.copies.clear()
+    recent_notices.clear()  # nor a notice read for another test's filing (its ids come round again)
     # Page tests read response.context, which a page served from the cache has not: the staff page
     # cache is off but in its own tests (tests/nominations/test_page_cache.py) and in the browser
     # tests, which see the pages as users do (a stale page after an action would fail them).

@@ -5,10 +5,13 @@ its historical record and its audit row in one statement; on SQLite the ORM way.
 here against each other, on whichever database the pass uses.
 """
 
+import datetime as dt
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.chain import verify
 from audit.log import Action, record
@@ -16,6 +19,7 @@ from audit.models import AuditEvent, ChainHead
 from audit.recorded import create_recorded, insert_recorded
 from publicity import services
 from publicity.models import Notice, Objection
+from publicity.recent import recent_notices
 
 from .helpers import unit_notice
 
@@ -88,6 +92,7 @@ def test_the_filed_objection_reads_back_with_its_contact_encrypted_at_rest(notic
 
 def test_on_postgresql_one_statement_writes_the_objection_its_history_and_its_audit_row(notice):
     entry_id = _file(notice, client="warm").entry_id  # the chain has its head from here on
+    recent_notices.clear()
     with CaptureQueriesContext(connection) as ctx:
         _file(notice, entry_id=entry_id)
     statements = [q["sql"].lstrip().split()[0].upper() for q in ctx.captured_queries]
@@ -193,3 +198,56 @@ def test_on_sqlite_insert_recorded_writes_nothing_and_create_recorded_the_orm_wa
     assert insert_recorded(objection, Action.STATE_CHANGE, **AUDIT) is False and objection.pk is None
     create_recorded(objection, Action.STATE_CHANGE, object_repr="异议", **AUDIT)
     assert _event(objection).hash == ChainHead.objects.get(pk=1).last_hash and objection.history.count() == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the notice as read seconds ago: PostgreSQL's filing")
+def test_a_second_filing_takes_the_notice_as_read_and_writes_in_one_statement(notice):
+    entry_id = _file(notice, client="warm").entry_id
+    with CaptureQueriesContext(connection) as ctx:
+        filed = _file(notice, entry_id=entry_id, client="c2")
+    statements = [q["sql"].lstrip().split()[0].upper() for q in ctx.captured_queries]
+    assert [s for s in statements if s not in ("SAVEPOINT", "RELEASE")] == ["WITH"]
+    assert Objection.objects.get(pk=filed.pk).notice_id == notice.pk and verify().ok
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the notice as read seconds ago: PostgreSQL's filing")
+def test_a_notice_closed_since_it_was_read_refuses_the_filing(notice):
+    entry_id = _file(notice, client="warm").entry_id  # this process now holds the notice as open
+    Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.CLOSED)
+    before = (Objection.objects.count(), Objection.history.count(), AuditEvent.objects.count())
+
+    with pytest.raises(services.PublicityError) as refused:
+        _file(notice, entry_id=entry_id, client="c2")
+
+    assert refused.value.code == "window"
+    assert (Objection.objects.count(), Objection.history.count(), AuditEvent.objects.count()) == before
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the notice as read seconds ago: PostgreSQL's filing")
+def test_a_notice_opened_since_it_was_read_as_not_yet_open_accepts_the_filing(notice):
+    """A refusal is never made on the copy: the filing reads the notice again first."""
+    entry_id = notice.entries.first().pk
+    later = timezone.now() + dt.timedelta(days=2)
+    Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.SCHEDULED, opens_at=later)
+    with pytest.raises(services.PublicityError) as refused:
+        _file(notice, entry_id=entry_id, client="c1")
+    assert refused.value.code == "window" and "尚未开始" in refused.value.message
+    assert recent_notices.get((entry_id, notice.pk)) is not None  # held as not yet open
+
+    Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.OPEN, opens_at=timezone.now() - dt.timedelta(hours=1))
+    filed = _file(notice, entry_id=entry_id, client="c2")
+    assert Objection.objects.filter(pk=filed.pk).exists()
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the statement's guard: PostgreSQL's filing")
+def test_the_guard_refuses_an_entry_of_another_notice_even_if_a_copy_says_otherwise(notice, campaign, users, org):
+    """The copy is keyed by entry and notice; should one ever be wrong, the statement still checks."""
+    other = unit_notice(campaign, org("渝北区知识产权保护中心"), users["unit_yubei"])
+    stranger = other.entries.first().pk
+    entry_id = _file(notice, client="warm").entry_id
+    recent_notices.put((stranger, notice.pk), recent_notices.get((entry_id, notice.pk)))
+    before = Objection.objects.count()
+
+    with pytest.raises(services.PublicityError) as refused:
+        _file(notice, entry_id=stranger, client="c2")
+    assert refused.value.code == "entry" and Objection.objects.count() == before
