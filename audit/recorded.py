@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -84,29 +85,94 @@ def _history_user_id(instance) -> int | None:
     return None if user is None else user.pk
 
 
-def _insert_in_one_statement(instance: Model, action: str, audit: dict, guard: str, guard_params: list) -> bool:
-    meta = instance._meta
-    quote = connection.ops.quote_name
-    now = timezone.now()
+@dataclass(frozen=True)
+class _Shape:
+    """What the statement of a model writes: its fields, and for each history column its source."""
 
+    fields: list  # the row's fields but the primary key, given as parameters
+    returned: list  # the row's columns the history copies from what the INSERT returns
+    history_columns: list  # the history's columns after its id (the row's)
+    history_params: list  # the history fields given as parameters, in their order among the columns
+
+
+@functools.cache
+def _shape(model: type[Model]) -> _Shape:
+    """The columns of ``model``'s statement. A history field that is the row's own field (same class:
+    the same value and encoding) is copied from the row as inserted, so the value goes over the wire
+    once and the statement stays within psycopg's cache of converted queries (at most 50 parameters).
+    """
+    meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    row = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    own = {f.attname: f for f in fields}
+    history = _history_model(model)
+    returned, history_columns, history_params = [], [], []
+    for f in history._meta.concrete_fields:
+        if f.attname in ("history_id", meta.pk.attname):
+            continue
+        history_columns.append(f.column)
+        source = own.get(f.attname) if f.attname not in _HISTORY_EXTRA else None
+        if source is not None and type(source) is type(f) and source.column == f.column:
+            returned.append(source.column)
+        else:
+            history_params.append(f)
+    return _Shape(fields, returned, history_columns, history_params)
 
-    history = _history_model(type(instance))
+
+_HISTORY_EXTRA = ("history_date", "history_type", "history_change_reason", "history_user_id")
+
+
+@functools.lru_cache(maxsize=64)  # a handful of models and guards; bounded all the same
+def _statement(model: type[Model], event_columns: tuple[str, ...], guard: str) -> str:
+    """The SQL of the statement (built once per model, audit columns and guard)."""
+    meta, shape = model._meta, _shape(model)
+    history = _history_model(model)
+    quote = connection.ops.quote_name
+
+    def marks(n: int) -> str:
+        return ", ".join(["%s"] * n)
+
+    copied = set(shape.returned)
+    history_values = ", ".join(
+        f"new.{quote(column)}" if column in copied else "%s" for column in shape.history_columns
+    )
+    # The audit row, hashed with the new id between the two halves of its text.
+    append = chain_append(
+        [*event_columns, "object_id"], f"{marks(len(event_columns))}, new.id::text",
+        "%s || new.id::text || %s", sources="head, new",
+    )
+    returning = "".join(f", {quote(column)}" for column in shape.returned)
+    return f"""
+        WITH {locked_head(guard)},
+        new AS (
+            INSERT INTO {quote(meta.db_table)} ({", ".join(quote(f.column) for f in shape.fields)})
+            SELECT {marks(len(shape.fields))} FROM head
+            RETURNING {quote(meta.pk.column)} AS id{returning}
+        ),
+        hist AS (
+            INSERT INTO {quote(history._meta.db_table)}
+                ({quote(history._meta.get_field(meta.pk.attname).column)}, {", ".join(quote(c) for c in shape.history_columns)})
+            SELECT new.id, {history_values} FROM new
+        ),
+        {append}
+        SELECT id FROM new
+    """
+
+
+def _insert_in_one_statement(instance: Model, action: str, audit: dict, guard: str, guard_params: list) -> bool:
+    model = type(instance)
+    shape = _shape(model)
+    now = timezone.now()
+    row = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in shape.fields]
+
     extra = {
         "history_date": getattr(instance, "_history_date", now),
         "history_type": "+",
         "history_change_reason": get_change_reason_from_object(instance),
         "history_user_id": _history_user_id(instance),
     }
-    history_fields = [
-        f for f in history._meta.concrete_fields if f.attname != "history_id" and f.attname != meta.pk.attname
-    ]
     history_row = [
-        f.get_db_prep_save(
-            extra[f.attname] if f.attname in extra else getattr(instance, f.attname), connection
-        )
-        for f in history_fields
+        f.get_db_prep_save(extra[f.attname] if f.attname in extra else getattr(instance, f.attname), connection)
+        for f in shape.history_params
     ]
 
     values = event_values(action, obj=instance, **audit)  # object_id is filled in by PostgreSQL
@@ -114,32 +180,10 @@ def _insert_in_one_statement(instance: Model, action: str, audit: dict, guard: s
     before_id, after_id = payload_text(values).split(_ID_IN_TEXT)
     before_id += '"object_id":"'
     after_id = '"' + after_id
-    event_fields = [AuditEvent._meta.get_field(name) for name in values if name != "object_id"]
+    event_fields = [_event_field(name) for name in values if name != "object_id"]
     event_row = [f.get_db_prep_save(values[f.name], connection) for f in event_fields]
 
-    def marks(n: int) -> str:
-        return ", ".join(["%s"] * n)
-
-    # The audit row, hashed with the new id between the two halves of its text.
-    append = chain_append(
-        [*(f.column for f in event_fields), "object_id"], f"{marks(len(event_row))}, new.id::text",
-        "%s || new.id::text || %s", sources="head, new",
-    )
-    sql = f"""
-        WITH {locked_head(guard)},
-        new AS (
-            INSERT INTO {quote(meta.db_table)} ({", ".join(quote(f.column) for f in fields)})
-            SELECT {marks(len(row))} FROM head
-            RETURNING {quote(meta.pk.column)} AS id
-        ),
-        hist AS (
-            INSERT INTO {quote(history._meta.db_table)}
-                ({quote(history._meta.get_field(meta.pk.attname).column)}, {", ".join(quote(f.column) for f in history_fields)})
-            SELECT new.id, {marks(len(history_row))} FROM new
-        ),
-        {append}
-        SELECT id FROM new
-    """
+    sql = _statement(model, tuple(f.column for f in event_fields), guard)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*guard_params, *row, *history_row, *event_row, before_id, after_id])
         found = cursor.fetchone()
@@ -149,3 +193,8 @@ def _insert_in_one_statement(instance: Model, action: str, audit: dict, guard: s
     instance._state.adding = False
     instance._state.db = connection.alias
     return True
+
+
+@functools.cache
+def _event_field(name: str):
+    return AuditEvent._meta.get_field(name)
