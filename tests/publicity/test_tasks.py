@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.models import Notification, TaskFailure
 from core.tasks import ReliableTask
 from publicity import services, tasks
-from publicity.models import Notice
+from publicity.models import Notice, Objection
 
 from .helpers import bulk_notice, unit_notice
 
@@ -175,17 +175,49 @@ def test_objections_are_told_in_batches_with_the_same_queries_for_2_and_20(campa
     entry = notice.entries.get()
 
     def file(n):
-        for i in range(n):
+        return [
             services.file_objection(entry=entry, name=f"甲{i}", contact="乙", facts="反映的具体问题如下。", client=f"c{i}")
+            for i in range(n)
+        ]
 
     file(2)
     with CaptureQueriesContext(connection) as few:
-        assert tasks.tell_staff_of_objections() == 4
+        assert tasks.tell_staff_of_objections() == 2  # one digest for each of the two responsible staff
     file(20)
     with CaptureQueriesContext(connection) as many:
-        assert tasks.tell_staff_of_objections(batch=500) == 40
+        assert tasks.tell_staff_of_objections(batch=500) == 2
     assert len(few.captured_queries) == len(many.captured_queries)
-    assert Notification.objects.filter(key__startswith="objection:").count() == 44
+    assert Objection.objects.filter(staff_notified_at__isnull=True).count() == 0
+    # the reminder reads no objector's name or contact (encrypted, and not shown)
+    assert not any("objector_contact" in q["sql"] for q in many.captured_queries)
+
+
+def test_several_new_objections_on_a_notice_are_one_digest_per_staff_member_and_batch(campaign, users, unit):
+    notice = unit_notice(campaign, unit, users["unit_yubei"])
+    entry = notice.entries.get()
+    filed = [
+        services.file_objection(entry=entry, name=f"甲{i}", contact="乙", facts="反映的具体问题如下。", client=f"c{i}")
+        for i in range(7)
+    ]
+    assert tasks.tell_staff_of_objections(batch=4) == 4  # two batches, one digest each for two staff members
+    notes = Notification.objects.filter(user=users["district_yubei"]).filter(key__startswith="objections:").order_by("pk")
+    first, second = notes
+    assert first.key == f"objections:{notice.pk}:{filed[0].pk}-{filed[3].pk}"
+    assert "新收到4条异议" in first.text and notice.title[:20] in first.text
+    assert all(o.receipt_code in first.text for o in filed[:4]) and filed[4].receipt_code not in first.text
+    assert first.url == f"/publicity/objections/?notice={notice.pk}"
+    assert "新收到3条异议" in second.text and filed[6].receipt_code in second.text
+    assert tasks.tell_staff_of_objections() == 0  # told once
+    # more than five: the first five codes and 等
+    more = [
+        services.file_objection(entry=entry, name=f"乙{i}", contact="丙", facts="反映的具体问题如下。", client=f"d{i}")
+        for i in range(6)
+    ]
+    assert tasks.tell_staff_of_objections() == 2
+    text = Notification.objects.get(user=users["unit_yubei"], key__endswith=f"-{more[-1].pk}").text
+    assert "新收到6条异议" in text and more[4].receipt_code in text and more[5].receipt_code not in text
+    assert "等），请及时核查" in text
+
 
 def test_a_filing_leaves_the_staff_pages_cached_until_the_sweep_tells_it(campaign, users, unit, django_capture_on_commit_callbacks):
     """core.versions.DATA_LATER_ON_CREATE: a surge of filings does not re-render every staff page per filing."""
