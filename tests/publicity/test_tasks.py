@@ -237,3 +237,22 @@ def test_a_filing_leaves_the_staff_pages_cached_until_the_sweep_tells_it(campaig
     with django_capture_on_commit_callbacks(execute=True):
         services.assign_objection(objection, to=users["unit_yubei"], actor=users["unit_yubei"])
     assert version(DATA) > told  # a change by staff shows at once
+
+
+def test_the_digest_links_the_staff_member_to_the_notices_objections(client, campaign, users, unit):
+    notice = unit_notice(campaign, unit, users["unit_yubei"])
+    other = bulk_notice(campaign, unit, users["unit_yubei"], entries=1)
+    filed = [
+        services.file_objection(entry=notice.entries.get(), name=f"甲{i}", contact="乙", facts="反映的具体问题如下。",
+                                client=f"c{i}")
+        for i in range(3)
+    ]
+    elsewhere = services.file_objection(entry=other.entries.get(), name="丙", contact="丁", facts="反映的具体问题如下。",
+                                        client="c9")
+    tasks.tell_staff_of_objections()
+    digest = Notification.objects.get(user=users["district_yubei"], key__startswith=f"objections:{notice.pk}:")
+    client.force_login(users["district_yubei"])
+    html = client.get(digest.url).content.decode()
+    assert all(o.receipt_code in html for o in filed) and elsewhere.receipt_code not in html
+    single = Notification.objects.get(user=users["district_yubei"], key=f"objection:{elsewhere.pk}")
+    assert client.get(single.url).status_code == 200
