@@ -69,12 +69,28 @@ def setup_django(env: dict) -> None:
     django.setup()
 
 
+def ensure_database() -> None:
+    """CREATE DATABASE on a new machine: DATABASE_URL may name one that does not exist yet."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    name = connection.settings_dict["NAME"]
+    # Django's own way to a server-level connection (as when it creates the test database).
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)}")
+            print(f"created database {name}", flush=True)
+
+
 def ensure_data(size: str, seed: int) -> None:
     from django.core.management import call_command
 
     from awards.models import Campaign
     from core.scale import slug_for
 
+    ensure_database()
     call_command("migrate", "--noinput", verbosity=0)
     first = True
     for key in dict.fromkeys([size, "chongqing"]):
@@ -297,7 +313,7 @@ def machine() -> dict:
     mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal")), 0)
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem, "python": platform.python_version(),
-            "note": "shared machine: other test runs were using the same 2 cores; read the ratios"}
+            "note": "shared machine: its cores may be busy with other work; read the ratios"}
 
 
 def table(report: dict) -> str:
